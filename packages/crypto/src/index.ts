@@ -1,0 +1,13 @@
+/**
+ * @coffer/crypto: pure threshold cryptography (no I/O, no clocks, no globals).
+ * The offline recovery function is deliberately NOT exported here: import it from
+ * `@coffer/crypto/recovery` in the offline combine command only.
+ */
+export * from './errors.js';
+export * from './bytes.js';
+export * from './curves/group.js';
+export { secp256k1Group } from './curves/secp256k1.js';
+export { ed25519Group } from './curves/ed25519.js';
+export * from './sharing/access-structure.js';
+export * from './sharing/polynomial.js';
+export * from './sharing/feldman.js';
