@@ -11,3 +11,4 @@ export { ed25519Group } from './curves/ed25519.js';
 export * from './sharing/access-structure.js';
 export * from './sharing/polynomial.js';
 export * from './sharing/feldman.js';
+export * from './keys/key-share.js';

@@ -124,7 +124,7 @@ function describeTree(tree: ThresholdTree, top: boolean): string {
   const parts = tree.members.map((m) => (typeof m === 'string' ? m : describeTree(m, false)));
   const body = leavesOnly ? `{${parts.join(', ')}}` : parts.join(', ');
   const text = `${k} of ${body}`;
-  return top || leavesOnly ? text : `(${text})`;
+  return top ? text : `(${text})`;
 }
 
 export class AccessStructure {
