@@ -12,3 +12,4 @@ export * from './sharing/access-structure.js';
 export * from './sharing/polynomial.js';
 export * from './sharing/feldman.js';
 export * from './keys/key-share.js';
+export * from './keys/import.js';
