@@ -1,7 +1,7 @@
 /**
  * @coffer/crypto: pure threshold cryptography (no I/O, no clocks, no globals).
- * The offline recovery function is deliberately NOT exported here: import it from
- * `@coffer/crypto/recovery` in the offline combine command only.
+ * The offline key-reconstruction function is deliberately not exported from this entry
+ * point; only the offline combine command reaches it, through its own subpath export.
  */
 export * from './errors.js';
 export * from './bytes.js';
