@@ -38,6 +38,7 @@ export interface TreeNode {
 const PARTY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PARTIES = 256;
 const MAX_DEPTH = 8;
+const MAX_TEXT = 1 << 16;
 const HASH_DOMAIN = 'coffer/access-structure/v1';
 
 const invalid = (message: string): CryptoError =>
@@ -90,13 +91,16 @@ function parseText(text: string): ThresholdTree {
   const fail = (what: string): never => {
     throw invalid(`cannot parse structure "${text}": ${what} at position ${pos}`);
   };
-  const node = (): ThresholdTree => {
+  // Fix: depth is bounded while parsing (not only afterwards in validateTree), so deeply
+  // nested text is INVALID_ACCESS_STRUCTURE rather than a stack overflow.
+  const node = (depth: number): ThresholdTree => {
+    if (depth > MAX_DEPTH) return fail(`tree is deeper than ${MAX_DEPTH} levels`);
     const m = /^(\d+)of\(/.exec(src.slice(pos));
     if (!m) return fail('expected "<k>of("');
     pos += m[0].length;
     const members: TreeMember[] = [];
     for (;;) {
-      if (/^\d+of\(/.test(src.slice(pos))) members.push(node());
+      if (/^\d+of\(/.test(src.slice(pos))) members.push(node(depth + 1));
       else {
         const name = /^[A-Za-z0-9][A-Za-z0-9_.-]*/.exec(src.slice(pos));
         if (!name) return fail('expected a party name or a sub-tree');
@@ -109,7 +113,7 @@ function parseText(text: string): ThresholdTree {
     }
     return { threshold: Number(m[1]), members };
   };
-  const tree = node();
+  const tree = node(1);
   if (pos !== src.length) fail('unexpected trailing text');
   return tree;
 }
@@ -176,6 +180,9 @@ export class AccessStructure {
 
   /** Accepts the text form (`2of3`, `2of(a,b,c)`) or a JSON document. */
   static parse(input: string): AccessStructure {
+    if (typeof input !== 'string' || input.length > MAX_TEXT) {
+      throw invalid(`a structure must be text of at most ${MAX_TEXT} characters`);
+    }
     const text = input.trim();
     if (text.startsWith('{')) {
       let json: unknown;
