@@ -9,3 +9,5 @@ export * from './params.js';
 export * from './setup.js';
 export * from './base-ot.js';
 export * from './base-ot-messages.js';
+export * from './rvole.js';
+export * from './rvole-messages.js';
