@@ -13,3 +13,4 @@ export * from './sharing/polynomial.js';
 export * from './sharing/feldman.js';
 export * from './keys/key-share.js';
 export * from './keys/import.js';
+export * from './frost/index.js';
