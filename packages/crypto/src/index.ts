@@ -14,3 +14,11 @@ export * from './sharing/feldman.js';
 export * from './keys/key-share.js';
 export * from './keys/import.js';
 export * from './frost/index.js';
+export * from './dkg/index.js';
+export * from './ot/index.js';
+export {
+  getCryptoProvider,
+  setCryptoProvider,
+  type CryptoProvider,
+} from './provider/crypto-provider.js';
+export { nobleCryptoProvider } from './provider/noble-provider.js';

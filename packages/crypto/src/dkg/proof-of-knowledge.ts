@@ -7,7 +7,6 @@
  *   prove:  k ← Z_q,  R = k·G,  c = H(dealer, Φ, commitments, R),  z = k + a_0·c
  *   verify: z·G − c·A_0 = R      (A_0 = a_0·G, the root constant-term commitment)
  */
-import { bytesToHex } from '../bytes.js';
 import type { GroupPoint } from '../curves/group.js';
 import type { PartyId } from '../sharing/access-structure.js';
 import { committedPublicKey } from '../sharing/feldman.js';
@@ -20,13 +19,13 @@ export function proveConstantTerm(
   dealer: PartyId,
   commitmentBytes: readonly (readonly Uint8Array[])[],
   secret: bigint,
-): { readonly R: string; readonly z: string } {
+): { readonly R: GroupPoint; readonly RBytes: Uint8Array; readonly z: bigint } {
   const { group } = ctx;
   const k = group.randomScalar();
-  const R = group.encodePoint(group.baseMul(k));
-  const c = proofChallenge(ctx, dealer, commitmentBytes, R);
-  const z = group.mod(k + secret * c);
-  return { R: bytesToHex(R), z: bytesToHex(group.encodeScalar(z)) };
+  const R = group.baseMul(k);
+  const RBytes = group.encodePoint(R);
+  const c = proofChallenge(ctx, dealer, commitmentBytes, RBytes);
+  return { R, RBytes, z: group.mod(k + secret * c) };
 }
 
 /**

@@ -15,8 +15,13 @@ import { CryptoError } from '../errors.js';
 import { groupByName } from '../keys/key-share.js';
 import { AccessStructure, type PartyId } from '../sharing/access-structure.js';
 import { shareSecret } from '../sharing/feldman.js';
-import type { DkgContext } from './inbound.js';
-import { SESSION_ID_PATTERN, type DkgHeader, type DkgRound1Broadcast } from './messages.js';
+import type { DkgContext, ReceivedRound1 } from './inbound.js';
+import {
+  SESSION_ID_PATTERN,
+  checkDkgMessageKind,
+  type DkgHeader,
+  type DkgRound1Broadcast,
+} from './messages.js';
 import { proveConstantTerm } from './proof-of-knowledge.js';
 import { DkgRound1Secret } from './state.js';
 import { chainCodeCommitment } from './transcript.js';
@@ -81,18 +86,24 @@ export function dkgRound1(params: DkgParams): {
   // Chain code (BIP32, CRYPTO.md "derivation"): commit now, open in round 2, so no party
   // can choose its contribution after seeing the others'.
   const chainCode = randomBytes(32);
+  const commitment = chainCodeCommitment(ctx, party, chainCode);
   const outbound: DkgRound1Broadcast = {
     ...dkgHeader(ctx),
     kind: 'round1-broadcast',
     commitments: commitmentBytes.map((node) => node.map((b) => bytesToHex(b))),
-    proof,
-    chainCodeCommitment: bytesToHex(chainCodeCommitment(ctx, party, chainCode)),
+    proof: { R: bytesToHex(proof.RBytes), z: bytesToHex(group.encodeScalar(proof.z)) },
+    chainCodeCommitment: bytesToHex(commitment),
   };
-  const state = new DkgRound1Secret({
-    ctx,
-    shares: sharing.shares,
-    chainCode,
-    broadcast: outbound,
-  });
+  // Kept decoded, so round 2 need not decode (and validate) this party's own points again.
+  const own: ReceivedRound1 = {
+    message: checkDkgMessageKind(outbound, 'round1-broadcast'), // a copy the caller cannot alter
+    commitments: sharing.commitments,
+    commitmentBytes,
+    proofR: proof.R,
+    proofRBytes: proof.RBytes,
+    proofZ: proof.z,
+    chainCodeCommitment: commitment,
+  };
+  const state = new DkgRound1Secret({ ctx, shares: sharing.shares, chainCode, own });
   return { state, outbound };
 }

@@ -38,7 +38,7 @@ export function dkgRound2(
   state: DkgRound1Secret,
   inbound: readonly DkgRound1Broadcast[],
 ): { state: DkgRound2Secret; outbound: DkgRound2Outbound } {
-  const { ctx, shares, chainCode, broadcast } = state.take();
+  const { ctx, shares, chainCode, own } = state.take();
   const { group, structure, party } = ctx;
   const others = fromEveryOtherParty(ctx, inbound, readRound1, 'round-1 broadcast');
   // Round 1 step 5: verify every other dealer's proof of knowledge of its a_0, and (tree
@@ -59,7 +59,7 @@ export function dkgRound2(
     verifyTreeCommitments(group, structure, received.commitments, dealer);
   }
   const round1 = new Map<PartyId, ReceivedRound1>(others);
-  round1.set(party, readRound1(ctx, broadcast));
+  round1.set(party, own);
   const echoes = structure.parties.map((p) => echoHash(ctx, round1.get(p)!.message));
   // Round 2 step 1: send (ℓ, f_i(ℓ)) to every other party ℓ — here the party's leaf value of
   // the dealer's tree sharing.

@@ -23,7 +23,8 @@ export interface DkgRound1Data {
   readonly shares: ReadonlyMap<PartyId, bigint>;
   /** This party's 32-byte chain-code contribution (secret until round 2). */
   readonly chainCode: Uint8Array;
-  readonly broadcast: DkgRound1Broadcast;
+  /** This party's own round-1 broadcast, decoded. */
+  readonly own: ReceivedRound1;
 }
 
 export interface DkgRound2Data {
@@ -147,12 +148,12 @@ export class DkgRound1Secret {
     if (this.#consumed) {
       throw new CryptoError('STATE_CONSUMED', 'a used DKG state must not be persisted');
     }
-    const { ctx, shares, chainCode, broadcast } = this.#data;
+    const { ctx, shares, chainCode, own } = this.#data;
     return {
       ...baseJson(ctx, chainCode),
       kind: 'round1-secret',
       shares: ctx.structure.parties.map((p) => bytesToHex(ctx.group.encodeScalar(shares.get(p)!))),
-      broadcast,
+      broadcast: own.message,
     };
   }
 
@@ -166,8 +167,8 @@ export class DkgRound1Secret {
     v.shares.forEach((hex: unknown, i) => {
       shares.set(parties[i]!, ctx.group.decodeScalar(hexToBytes(String(hex), 'share')));
     });
-    const broadcast = readOwnRound1(ctx, v.broadcast, ctx.party).message;
-    return new DkgRound1Secret({ ctx, shares, chainCode, broadcast });
+    const own = readOwnRound1(ctx, v.broadcast, ctx.party);
+    return new DkgRound1Secret({ ctx, shares, chainCode, own });
   }
 }
 

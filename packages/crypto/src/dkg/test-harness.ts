@@ -94,11 +94,12 @@ export function maliciousRound1(
   tamper(hex);
   const bytes = hex.map((node) => node.map((h) => hexToBytes(h)));
   const proof = proveConstantTerm(ctx, party, bytes, sharing.polynomials.get('')![0]!);
+  const z = bytesToHex(group.encodeScalar(proof.z));
   return {
     ...dkgHeader(ctx),
     kind: 'round1-broadcast',
     commitments: hex,
-    proof,
+    proof: { R: bytesToHex(proof.RBytes), z },
     chainCodeCommitment: bytesToHex(chainCodeCommitment(ctx, party, new Uint8Array(32))),
   };
 }
