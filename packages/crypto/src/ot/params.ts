@@ -38,3 +38,16 @@ export const NONCE_BYTES = 16;
 export const SCALAR_BYTES = 32;
 /** Format version carried by every message and setup of this layer. */
 export const OT_FORMAT_VERSION = 1;
+
+/** The parameter set in one object, for callers and documentation. */
+export const OT_PARAMETERS = {
+  lambdaC: LAMBDA_C,
+  kappa: KAPPA,
+  lambdaS: LAMBDA_S,
+  xi: XI,
+  sigma: SIGMA,
+  ell: ELL,
+  rho: RHO,
+  width: WIDTH,
+  seedBytes: SEED_BYTES,
+} as const;
