@@ -22,6 +22,16 @@ import {
   encodeBaseOtSenderRound2,
   encodeBaseOtSenderRound3,
 } from './base-ot-messages.js';
+import {
+  decodeBaseOtReceiverState1,
+  decodeBaseOtReceiverState2,
+  decodeBaseOtSenderState1,
+  decodeBaseOtSenderState2,
+  encodeBaseOtReceiverState1,
+  encodeBaseOtReceiverState2,
+  encodeBaseOtSenderState1,
+  encodeBaseOtSenderState2,
+} from './base-ot-state.js';
 import { LAMBDA_C, SEED_BYTES } from './params.js';
 
 const config: BaseOtConfig = {
@@ -54,17 +64,24 @@ const bitAt = (bits: Uint8Array, i: number) => (bits[i >> 3]! >> (i & 7)) & 1;
 describe('verified simplest OT (DKLs19 Protocol 7), batched', () => {
   it('gives the receiver the sender seed at each choice bit and not the other', () => {
     // Every message crosses the wire encoding, as between two processes.
+    // Every state is persisted and restored between rounds, as a node would.
     const s1 = baseOtSenderRound1(config);
     const m1 = decodeBaseOtSenderRound1(encodeBaseOtSenderRound1(s1.outbound), 'bob');
     const r1 = baseOtReceiverRound1(config, m1);
     const m2 = decodeBaseOtReceiverRound1(encodeBaseOtReceiverRound1(r1.outbound), 'alice');
-    const s2 = baseOtSenderRound2(s1.state, m2);
+    const s2 = baseOtSenderRound2(decodeBaseOtSenderState1(encodeBaseOtSenderState1(s1.state)), m2);
     const m3 = decodeBaseOtSenderRound2(encodeBaseOtSenderRound2(s2.outbound), 'bob');
-    const r2 = baseOtReceiverRound2(r1.state, m3);
+    const r2 = baseOtReceiverRound2(
+      decodeBaseOtReceiverState1(encodeBaseOtReceiverState1(r1.state)),
+      m3,
+    );
     const m4 = decodeBaseOtReceiverRound2(encodeBaseOtReceiverRound2(r2.outbound), 'alice');
-    const s3 = baseOtSenderRound3(s2.state, m4);
+    const s3 = baseOtSenderRound3(decodeBaseOtSenderState2(encodeBaseOtSenderState2(s2.state)), m4);
     const m5 = decodeBaseOtSenderRound3(encodeBaseOtSenderRound3(s3.outbound), 'bob');
-    const { setup: alice } = baseOtReceiverRound3(r2.state, m5);
+    const { setup: alice } = baseOtReceiverRound3(
+      decodeBaseOtReceiverState2(encodeBaseOtReceiverState2(r2.state)),
+      m5,
+    );
     const bob = s3.setup;
 
     expect(bob.self).toBe('bob');
@@ -157,11 +174,11 @@ describe('verified simplest OT (DKLs19 Protocol 7), batched', () => {
     expectCryptoError(() => baseOtSenderRound3(s2.state, r2.outbound), 'INVALID_PROOF', ['alice']);
   });
 
-  it('states are single-use', () => {
+  it('states are single-use, even after a failed round', () => {
     const s1 = baseOtSenderRound1(config);
-    const r1 = baseOtReceiverRound1(config, s1.outbound);
-    baseOtSenderRound2(s1.state, r1.outbound);
-    expectCryptoError(() => baseOtSenderRound2(s1.state, r1.outbound), 'STATE_CONSUMED', []);
+    const bad = { version: 1 as const, points: new Uint8Array(0) };
+    expectCryptoError(() => baseOtSenderRound2(s1.state, bad), 'INVALID_MESSAGE', ['alice']);
+    expectCryptoError(() => baseOtSenderRound2(s1.state, bad), 'STATE_CONSUMED', []);
   });
 
   it('malformed encodings are typed errors naming the sender', () => {
@@ -194,6 +211,16 @@ describe('verified simplest OT (DKLs19 Protocol 7), batched', () => {
     expectCryptoError(() => baseOtReceiverRound1(config, null as never), 'INVALID_MESSAGE', [
       'bob',
     ]);
+  });
+
+  it('rejects a malformed persisted state with a typed error', () => {
+    const s1 = baseOtSenderRound1(config);
+    const bytes = encodeBaseOtSenderState1(s1.state);
+    expectCryptoError(() => decodeBaseOtSenderState1(bytes.subarray(1)), 'INVALID_MESSAGE', []);
+    expectCryptoError(() => decodeBaseOtSenderState2(bytes), 'INVALID_MESSAGE', []);
+    const zero = bytes.slice();
+    zero.fill(0, bytes.length - 65, bytes.length - 33); // b = 0
+    expectCryptoError(() => decodeBaseOtSenderState1(zero), 'INVALID_MESSAGE', []);
   });
 
   it('rejects bad configuration', () => {

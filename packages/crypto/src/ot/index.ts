@@ -28,6 +28,16 @@ export {
   type BaseOtSenderState2,
 } from './base-ot.js';
 export {
+  decodeBaseOtReceiverState1,
+  decodeBaseOtReceiverState2,
+  decodeBaseOtSenderState1,
+  decodeBaseOtSenderState2,
+  encodeBaseOtReceiverState1,
+  encodeBaseOtReceiverState2,
+  encodeBaseOtSenderState1,
+  encodeBaseOtSenderState2,
+} from './base-ot-state.js';
+export {
   decodeBaseOtReceiverRound1,
   decodeBaseOtReceiverRound2,
   decodeBaseOtSenderRound1,
