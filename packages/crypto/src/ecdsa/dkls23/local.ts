@@ -1,0 +1,115 @@
+/**
+ * All parties of a DKLs23 ceremony in one process: for the offline `coffer tss` tool, tests
+ * and benchmarks. Messages are routed in memory exactly as a relay would route them; each
+ * party runs only its own round functions on its own state.
+ */
+import { randomBytes } from '@noble/hashes/utils.js';
+
+import { secp256k1Group } from '../../curves/secp256k1.js';
+import { runDkgLocally } from '../../dkg/index.js';
+import { MemoryLedger, type UsageLedger } from '../../ledger.js';
+import type { AccessStructure, PartyId } from '../../sharing/access-structure.js';
+import type { EcdsaSignature } from '../signature.js';
+import type { Dkls23KeyShare } from './key-share.js';
+import { setupContinue, setupStart, type SetupDirect, type SetupState } from './setup.js';
+import {
+  combineSignature,
+  signOnline,
+  signRound1,
+  signRound2,
+  signRound3,
+  type SignOptions,
+} from './sign.js';
+import type { Presignature, SignRound1Direct, SignRound2Direct } from './sign-types.js';
+
+const deliver = <M extends { recipient: PartyId }>(all: readonly M[], to: PartyId): M[] =>
+  all.filter((m) => m.recipient === to);
+
+/** DKG plus the pairwise OT and zero-sharing setup, for every party of `structure`. */
+export function dkls23KeygenLocally(structure: AccessStructure): Map<PartyId, Dkls23KeyShare> {
+  const dkg = runDkgLocally(secp256k1Group, structure);
+  const keyId = dkg.values().next().value!.transcriptHash;
+  const states = new Map<PartyId, SetupState>();
+  let mail: SetupDirect[] = [];
+  for (const party of structure.parties) {
+    const { state, outbound } = setupStart(keyId, party, structure.parties);
+    states.set(party, state);
+    mail.push(...outbound);
+  }
+  const shares = new Map<PartyId, Dkls23KeyShare>();
+  while (shares.size < structure.parties.length) {
+    const next: SetupDirect[] = [];
+    for (const party of structure.parties) {
+      const step = setupContinue(states.get(party)!, deliver(mail, party));
+      if (step.done) {
+        const out = dkg.get(party)!;
+        shares.set(party, {
+          key: out.keyShare,
+          keyId: out.transcriptHash,
+          chainCode: out.chainCode,
+          pairs: step.pairs,
+        });
+      } else {
+        states.set(party, step.state);
+        next.push(...step.outbound);
+      }
+    }
+    mail = next;
+  }
+  return shares;
+}
+
+/** Rounds 1–3 for every signer: one presignature each (message-independent). */
+export function presignLocally(
+  shares: ReadonlyMap<PartyId, Dkls23KeyShare>,
+  signers: readonly PartyId[],
+  options: Partial<SignOptions> = {},
+): Map<PartyId, Presignature> {
+  const sessionId = options.sessionId ?? randomBytes(32);
+  const opts: SignOptions = { sessionId, ...(options.tweak ? { tweak: options.tweak } : {}) };
+  const share = (p: PartyId): Dkls23KeyShare => {
+    const s = shares.get(p);
+    if (!s) throw new Error(`no key share for signer "${p}"`);
+    return s;
+  };
+  const r1 = new Map(signers.map((p) => [p, signRound1(share(p), signers, opts)]));
+  const mail1: SignRound1Direct[] = [...r1.values()].flatMap((r) => r.outbound);
+  const r2 = new Map(
+    signers.map((p) => [p, signRound2(share(p), r1.get(p)!.state, deliver(mail1, p))]),
+  );
+  const mail2: SignRound2Direct[] = [...r2.values()].flatMap((r) => r.outbound);
+  return new Map(
+    signers.map((p) => [p, signRound3(share(p), r2.get(p)!.state, deliver(mail2, p))]),
+  );
+}
+
+/** The online round and combination, for every signer; every signer gets the same signature. */
+export function finishLocally(
+  presignatures: ReadonlyMap<PartyId, Presignature>,
+  digest: Uint8Array,
+  ledger: UsageLedger,
+): EcdsaSignature {
+  const online = new Map(
+    [...presignatures].map(([p, pre]) => [p, signOnline(pre, digest, ledger)]),
+  );
+  let result: EcdsaSignature | undefined;
+  for (const [p, pre] of presignatures) {
+    const others = [...online].filter(([q]) => q !== p).map(([, m]) => m);
+    const sig = combineSignature(pre, digest, online.get(p)!, others);
+    if (result && (result.r !== sig.r || result.s !== sig.s)) {
+      throw new Error('signers combined different signatures');
+    }
+    result = sig;
+  }
+  return result!;
+}
+
+/** Three-round threshold ECDSA signing of a 32-byte digest by `signers`. */
+export function signEcdsaLocally(
+  shares: ReadonlyMap<PartyId, Dkls23KeyShare>,
+  signers: readonly PartyId[],
+  digest: Uint8Array,
+  options: Partial<SignOptions> = {},
+): EcdsaSignature {
+  return finishLocally(presignLocally(shares, signers, options), digest, new MemoryLedger());
+}

@@ -1,0 +1,388 @@
+/**
+ * DKLs23 threshold ECDSA signing (Doerner–Kondi–Lee–shelat, ePrint 2023/765, Protocol 3.6;
+ * DKLS23-NOTES §4) for any authorised set of any access structure: λ_i comes from the sharing
+ * layer, so Σ sk_i = sk whatever the structure.
+ *
+ * round 1 (`signRound1`): sample r_i, φ_i; commit to R_i = r_i·G per counterparty; start
+ *   every multiplication in which this party is Bob (fixes χ_{i,j}).
+ * round 2 (`signRound2`): sk_i = λ_i·s_i + ζ_i (+ tweak for one signer); answer every
+ *   multiplication as Alice on (r_i, sk_i); send Γ^u, Γ^v, ψ_{i,j} = φ_i − χ_{i,j}, pk_i, and
+ *   the opening of R_i.
+ * round 3 (`signRound3`): check openings, finish the multiplications, run the paper's
+ *   consistency checks and Σ pk_j = PK; the result is a presignature (message-independent).
+ * online (`signOnline`): consume the presignature in the ledger, then broadcast (u_i, w_i).
+ * `combineSignature`: s = Σw / Σu, low-s, verified against the public key before release.
+ */
+import { bytesToHex, equalBytes } from '../../bytes.js';
+import type { GroupPoint } from '../../curves/group.js';
+import { secp256k1Group as G } from '../../curves/secp256k1.js';
+import { CryptoError } from '../../errors.js';
+import type { UsageLedger } from '../../ledger.js';
+import {
+  rvoleReceiverFinish,
+  rvoleReceiverStart,
+  rvoleSenderRespond,
+  type RvoleReceiverState,
+} from '../../ot/index.js';
+import type { PartyId } from '../../sharing/access-structure.js';
+import {
+  digestToScalar,
+  nonceCoordinate,
+  normaliseLowS,
+  verifyEcdsa,
+  type EcdsaSignature,
+} from '../signature.js';
+import type { Dkls23KeyShare, Dkls23PairState } from './key-share.js';
+import {
+  multiplicationId,
+  nonceCommitment,
+  SIGN_PROTOCOL,
+  SIGN_VERSION,
+  signingSessionId,
+  zeroShare,
+} from './session.js';
+import type {
+  Presignature,
+  SignHeader,
+  SignRound1Direct,
+  SignRound1Secret,
+  SignRound2Direct,
+  SignRound2Secret,
+  SignRound3Broadcast,
+  SignSession,
+} from './sign-types.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+
+export interface SignOptions {
+  /** Unique per signing session (e.g. 32 random bytes chosen by the coordinator). */
+  readonly sessionId: Uint8Array;
+  /** Additive tweak of the key (BIP32 non-hardened derivation); default 0. */
+  readonly tweak?: bigint;
+}
+
+const header = (session: SignSession): SignHeader => ({
+  protocol: SIGN_PROTOCOL,
+  version: SIGN_VERSION,
+  sessionId: bytesToHex(session.ssid),
+  sender: session.self,
+});
+
+function pairOf(share: Dkls23KeyShare, other: PartyId): Dkls23PairState {
+  const pair = share.pairs.get(other);
+  if (!pair) throw new CryptoError('INVALID_ARGUMENT', `no pairwise setup with "${other}"`);
+  return pair;
+}
+
+function consume<T extends { consumed: boolean }>(state: T): T {
+  if (state.consumed) throw new CryptoError('STATE_CONSUMED', 'round state was already used');
+  state.consumed = true;
+  return state;
+}
+
+/** The (tweaked) public key: PK + τ·G. */
+export function tweakedPublicKey(share: Dkls23KeyShare, tweak: bigint): GroupPoint {
+  return tweak === 0n ? share.key.publicKey : share.key.publicKey.add(G.baseMul(tweak));
+}
+
+/**
+ * Checks that each expected counterparty sent exactly one message for this session and
+ * recipient; returns them by sender. Errors name the sender.
+ */
+function collect<M extends SignHeader & { round: number; recipient?: PartyId }>(
+  session: SignSession,
+  round: number,
+  inbound: readonly M[],
+  broadcast: boolean,
+): Map<PartyId, M> {
+  const bySender = new Map<PartyId, M>();
+  for (const m of inbound) {
+    const sender = String(m.sender);
+    if (!session.signers.includes(sender) || sender === session.self) {
+      throw new CryptoError('INVALID_MESSAGE', `message from "${sender}", not a co-signer`);
+    }
+    if (m.protocol !== SIGN_PROTOCOL || m.version !== SIGN_VERSION || m.round !== round) {
+      throw new CryptoError('INVALID_MESSAGE', `not a ${SIGN_PROTOCOL} round-${round} message`, [
+        sender,
+      ]);
+    }
+    if (m.sessionId !== bytesToHex(session.ssid)) {
+      throw new CryptoError('SESSION_MISMATCH', 'message is for another signing session', [sender]);
+    }
+    if (!broadcast && m.recipient !== session.self) {
+      throw new CryptoError('INVALID_MESSAGE', 'message is addressed to another party', [sender]);
+    }
+    if (bySender.has(sender)) {
+      throw new CryptoError('INVALID_MESSAGE', 'two messages from one sender', [sender]);
+    }
+    bySender.set(sender, m);
+  }
+  const missing = session.signers.filter((p) => p !== session.self && !bySender.has(p));
+  if (missing.length > 0) {
+    throw new CryptoError('INVALID_MESSAGE', `missing round-${round} message(s)`, missing);
+  }
+  return bySender;
+}
+
+/** Round 1 (Protocol 3.6 steps 4–6). */
+export function signRound1(
+  share: Dkls23KeyShare,
+  signers: readonly PartyId[],
+  options: SignOptions,
+): { state: SignRound1Secret; outbound: SignRound1Direct[] } {
+  const structure = share.key.structure;
+  // Canonical, minimal, authorised signer set (ToB-15); every signer derives the same one.
+  const chosen = structure.select(signers);
+  if (chosen.length !== new Set(signers).size) {
+    throw new CryptoError(
+      'INVALID_ARGUMENT',
+      `signer set is not minimal for ${structure.text()}: use {${chosen.join(', ')}}`,
+    );
+  }
+  if (!chosen.includes(share.key.party)) {
+    throw new CryptoError('INVALID_ARGUMENT', `"${share.key.party}" is not among the signers`);
+  }
+  if (!(options.sessionId instanceof Uint8Array) || options.sessionId.length < 16) {
+    throw new CryptoError('INVALID_ARGUMENT', 'sessionId must be at least 16 bytes');
+  }
+  const tweak = G.mod(options.tweak ?? 0n);
+  const ssid = signingSessionId({
+    keyId: share.keyId,
+    structureHash: structure.hash(),
+    signers: chosen.map((party) => ({ party, participantId: structure.participantId(party) })),
+    sessionId: options.sessionId,
+    tweak,
+  });
+  const session: SignSession = { self: share.key.party, signers: chosen, ssid, tweak };
+  const instanceKey = G.randomScalar();
+  const inversionMask = G.randomScalar();
+  const salt = randomBytes(32);
+  const encodedR = G.encodePoint(G.baseMul(instanceKey));
+  const receivers = new Map<PartyId, { state: RvoleReceiverState; chi: bigint }>();
+  const outbound: SignRound1Direct[] = [];
+  for (const j of chosen) {
+    if (j === session.self) continue;
+    const start = rvoleReceiverStart(
+      pairOf(share, j).receiver,
+      multiplicationId(ssid, j, session.self),
+    );
+    receivers.set(j, { state: start.state, chi: start.chi });
+    outbound.push({
+      ...header(session),
+      round: 1,
+      recipient: j,
+      commitment: nonceCommitment(ssid, session.self, j, encodedR, salt),
+      multiplication: start.message,
+    });
+  }
+  return {
+    state: { session, instanceKey, inversionMask, salt, receivers, consumed: false },
+    outbound,
+  };
+}
+
+/** Round 2 (Protocol 3.6 step 7). Consumes the round-1 state. */
+export function signRound2(
+  share: Dkls23KeyShare,
+  previous: SignRound1Secret,
+  inbound: readonly SignRound1Direct[],
+): { state: SignRound2Secret; outbound: SignRound2Direct[] } {
+  const st = consume(previous);
+  const { session } = st;
+  const messages = collect(session, 1, inbound, false);
+  const lambda = share.key.structure.coefficients(G, session.signers).get(session.self)!;
+  const seeds = new Map([...share.pairs].map(([p, pair]) => [p, pair.zeroSeed]));
+  let additiveShare = G.mod(
+    lambda * share.key.secretShare + zeroShare(session.self, session.ssid, seeds, session.signers),
+  );
+  // The tweak is added once, by the first signer in canonical order (works for any LSSS).
+  if (session.signers[0] === session.self) additiveShare = G.mod(additiveShare + session.tweak);
+  const publicShare = G.baseMul(additiveShare);
+  const noncePoint = G.baseMul(st.instanceKey);
+  const commitments = new Map<PartyId, Uint8Array>();
+  const senderOutputs = new Map<PartyId, readonly [bigint, bigint]>();
+  const outbound: SignRound2Direct[] = [];
+  for (const [j, m] of messages) {
+    if (!(m.commitment instanceof Uint8Array) || m.commitment.length !== 32) {
+      throw new CryptoError('INVALID_MESSAGE', 'malformed nonce commitment', [j]);
+    }
+    commitments.set(j, m.commitment);
+    let response;
+    try {
+      response = rvoleSenderRespond(
+        pairOf(share, j).sender,
+        multiplicationId(session.ssid, session.self, j),
+        [st.instanceKey, additiveShare],
+        m.multiplication,
+      );
+    } catch (error) {
+      throw blame(error, j);
+    }
+    const [cu, cv] = response.outputs;
+    senderOutputs.set(j, [cu, cv]);
+    outbound.push({
+      ...header(session),
+      round: 2,
+      recipient: j,
+      multiplication: response.message,
+      gammaU: G.baseMul(cu),
+      gammaV: G.baseMul(cv),
+      psi: G.mod(st.inversionMask - st.receivers.get(j)!.chi),
+      publicShare,
+      noncePoint,
+      salt: st.salt,
+    });
+  }
+  return {
+    state: {
+      session,
+      instanceKey: st.instanceKey,
+      inversionMask: st.inversionMask,
+      additiveShare,
+      receivers: st.receivers,
+      commitments,
+      senderOutputs,
+      consumed: false,
+    },
+    outbound,
+  };
+}
+
+/** Re-labels an error from a sub-protocol with the counterparty it concerns. */
+function blame(error: unknown, culprit: PartyId): unknown {
+  if (error instanceof CryptoError && error.culprits.length === 0) {
+    return new CryptoError(error.code, error.message, [culprit]);
+  }
+  return error;
+}
+
+function assertPoint(p: unknown, what: string, sender: PartyId): GroupPoint {
+  // Points arrive decoded (and so validated) from the wire codec; re-check the invariants.
+  const point = p as GroupPoint | undefined;
+  if (!point || typeof point.is0 !== 'function' || point.is0()) {
+    throw new CryptoError('INVALID_POINT', `${what} is missing or the identity`, [sender]);
+  }
+  return point;
+}
+
+function assertScalar(x: unknown, what: string, sender: PartyId): bigint {
+  if (typeof x !== 'bigint' || x < 0n || x >= G.order) {
+    throw new CryptoError('INVALID_SCALAR', `${what} is not a scalar mod q`, [sender]);
+  }
+  return x;
+}
+
+/**
+ * Round 3 (Protocol 3.6 steps 8–9) up to the message: verifies every counterparty and
+ * returns the presignature. Consumes the round-2 state.
+ */
+export function signRound3(
+  share: Dkls23KeyShare,
+  previous: SignRound2Secret,
+  inbound: readonly SignRound2Direct[],
+): Presignature {
+  const st = consume(previous);
+  const { session } = st;
+  const messages = collect(session, 2, inbound, false);
+  let noncePoint = G.baseMul(st.instanceKey);
+  let publicKeySum = G.baseMul(st.additiveShare);
+  let psiSum = st.inversionMask;
+  let uCross = 0n;
+  let vCross = 0n;
+  for (const [j, m] of messages) {
+    const Rj = assertPoint(m.noncePoint, 'R_j', j);
+    const pkj = assertPoint(m.publicShare, 'pk_j', j);
+    const gammaU = assertPoint(m.gammaU, 'Γ^u', j);
+    const gammaV = assertPoint(m.gammaV, 'Γ^v', j);
+    const psi = assertScalar(m.psi, 'ψ', j);
+    if (!(m.salt instanceof Uint8Array) || m.salt.length !== 32) {
+      throw new CryptoError('INVALID_MESSAGE', 'malformed commitment salt', [j]);
+    }
+    // Step 8: the opening must match the round-1 commitment (sender and receiver bound).
+    const expected = nonceCommitment(session.ssid, j, session.self, G.encodePoint(Rj), m.salt);
+    if (!equalBytes(expected, st.commitments.get(j)!)) {
+      throw new CryptoError('INVALID_COMMITMENT', 'R_j does not open its commitment', [j]);
+    }
+    const receiver = st.receivers.get(j)!;
+    let du: bigint, dv: bigint;
+    try {
+      [du, dv] = rvoleReceiverFinish(receiver.state, m.multiplication);
+    } catch (error) {
+      throw blame(error, j);
+    }
+    // Step 9, the "simple new consistency check": χ·R_j − Γ^u = d^u·G and χ·pk_j − Γ^v = d^v·G.
+    const chi = receiver.chi;
+    if (!G.mulPublic(Rj, chi).subtract(gammaU).equals(G.baseMul(du))) {
+      throw new CryptoError('CONSISTENCY_CHECK_FAILED', 'Γ^u check failed', [j]);
+    }
+    if (!G.mulPublic(pkj, chi).subtract(gammaV).equals(G.baseMul(dv))) {
+      throw new CryptoError('CONSISTENCY_CHECK_FAILED', 'Γ^v check failed', [j]);
+    }
+    const [cu, cv] = st.senderOutputs.get(j)!;
+    uCross = G.mod(uCross + cu + du);
+    vCross = G.mod(vCross + cv + dv);
+    psiSum = G.mod(psiSum + psi);
+    noncePoint = noncePoint.add(Rj);
+    publicKeySum = publicKeySum.add(pkj);
+  }
+  const publicKey = tweakedPublicKey(share, session.tweak);
+  if (!publicKeySum.equals(publicKey)) {
+    // Not attributable: any signer may have shifted its pk_i (DKLS23-NOTES §5).
+    throw new CryptoError('NOT_ATTRIBUTABLE', 'the signers’ public shares do not sum to the key');
+  }
+  const { r, recovery } = nonceCoordinate(noncePoint);
+  return {
+    id: `${bytesToHex(session.ssid)}:${session.self}`,
+    session,
+    noncePoint,
+    r,
+    recovery,
+    u: G.mod(st.instanceKey * psiSum + uCross),
+    v: G.mod(st.additiveShare * psiSum + vCross),
+    inversionMask: st.inversionMask,
+    publicKey,
+  };
+}
+
+/**
+ * The online round: w_i = m·φ_i + r·v_i. The presignature is consumed in the ledger FIRST,
+ * so a second message on it (or on a restored copy) fails closed with STATE_CONSUMED.
+ */
+export function signOnline(
+  presignature: Presignature,
+  digest: Uint8Array,
+  ledger: UsageLedger,
+): SignRound3Broadcast {
+  const m = digestToScalar(digest);
+  ledger.consume(presignature.id);
+  return {
+    ...header(presignature.session),
+    round: 3,
+    u: presignature.u,
+    w: G.mod(m * presignature.inversionMask + presignature.r * presignature.v),
+  };
+}
+
+/**
+ * Step 10: s = Σw / Σu, normalised to low s, and verified against the (tweaked) key before
+ * it is released (pitfall 8). A failure here is not attributable.
+ */
+export function combineSignature(
+  presignature: Presignature,
+  digest: Uint8Array,
+  own: SignRound3Broadcast,
+  inbound: readonly SignRound3Broadcast[],
+): EcdsaSignature {
+  const messages = collect(presignature.session, 3, inbound, true);
+  let u = own.u;
+  let w = own.w;
+  for (const [j, m] of messages) {
+    u = G.mod(u + assertScalar(m.u, 'u', j));
+    w = G.mod(w + assertScalar(m.w, 'w', j));
+  }
+  if (u === 0n) throw new CryptoError('NOT_ATTRIBUTABLE', 'Σu = 0');
+  const signature = normaliseLowS(presignature.r, G.mod(w * G.inv(u)), presignature.recovery);
+  if (!verifyEcdsa(presignature.publicKey, digest, signature)) {
+    throw new CryptoError('NOT_ATTRIBUTABLE', 'the combined signature does not verify');
+  }
+  return signature;
+}
