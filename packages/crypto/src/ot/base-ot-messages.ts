@@ -2,8 +2,8 @@
  * Wire messages of the verified simplest OT (DKLs19, ePrint 2019/523, Protocol 7 "VSOT"),
  * batched over lambda_c OTs, with compact versioned binary encodings. Points travel as 33-byte
  * compressed SEC1 bytes and are validated (on curve, not identity) by the round function that
- * receives them, which knows whom to blame. Sizes (lambda_c = 256): 100 B, 8.4 KB, 8.2 KB,
- * 8.2 KB and 16.4 KB.
+ * receives them, which knows whom to blame. Sizes (lambda_c = 128): 100 B, 4.2 KB, 4.1 KB,
+ * 4.1 KB and 8.2 KB.
  */
 import type { PartyId } from '../sharing/access-structure.js';
 import { KIND, Reader, Writer, expectBytes, expectVersion } from './codec.js';

@@ -2,7 +2,7 @@
  * Base OT for the DKLs23 pairwise setup (DKLs23 Functionality 3.5 setup, DKLS23-NOTES.md
  * §2.2): the "verified simplest OT" of DKLs19 (ePrint 2019/523, Protocol 7), i.e. Chou–Orlandi
  * simplest OT with a Schnorr proof of knowledge of the sender's key and the challenge /
- * response / opening verification, run as lambda_c = 256 random OTs in one batch on secp256k1.
+ * response / opening verification, run as lambda_c = 128 random OTs in one batch on secp256k1.
  *
  * Roles: the base-OT *sender* is Bob (future OT-extension / RVOLE receiver) and ends with both
  * seeds per OT; the base-OT *receiver* is Alice (future RVOLE sender) and ends with her choice
@@ -12,8 +12,8 @@
  *   -> receiver R2: responses       -> sender R3: openings (sender done) -> receiver R3 (done)
  *
  * Every hash binds (session id, sender id, receiver id, OT index) (DKLS23-NOTES.md §6 and §8
- * pitfall 4). Scalar multiplications for one ordered pair: sender 2 baseMul + 257 mulSecret;
- * receiver 256 baseMul + 256 mulSecret by the fixed point B (noble's cached fixed-base table)
+ * pitfall 4). Scalar multiplications for one ordered pair: sender 2 baseMul + (lambda_c + 1) mulSecret;
+ * receiver lambda_c baseMul + lambda_c mulSecret by the fixed point B (noble's cached fixed-base table)
  * + 2 mulPublic for the proof.
  *
  * A failed check is INVALID_PROOF naming the other party; as with the OT-extension check, a

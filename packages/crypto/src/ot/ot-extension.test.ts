@@ -99,10 +99,10 @@ describe('correlated OT extension (KOS15 corrected check, k = 1)', () => {
 
   it.each([
     ['u', 0],
-    ['u', 20479],
+    ['u', 10239],
     ['u', 80 * 17 + 70], // a padding bit
     ['xt', 3],
-    ['tt', 4095],
+    ['tt', 2047],
   ] as const)('Alice throws OT_CHECK_FAILED naming Bob when %s[%i] is tampered', (field, at) => {
     const f = tamper(field, at);
     expect(f).toThrow(CryptoError);

@@ -6,7 +6,7 @@
  */
 
 /** lambda_c: base OTs per ordered pair = bits of Delta = width of the OT-extension matrix. */
-export const LAMBDA_C = 256;
+export const LAMBDA_C = 128;
 /** kappa = ceil(log2 q) for secp256k1. */
 export const KAPPA = 256;
 /** lambda_s: statistical security parameter. */
@@ -31,9 +31,9 @@ export const SEED_BYTES = 16;
 export const WIDE_BYTES = 48;
 
 export const COLUMN_BYTES = XI_PADDED / 8; // 80
-export const ROW_BYTES = LAMBDA_C / 8; // 32
+export const ROW_BYTES = LAMBDA_C / 8; // 16
 export const BLOCK_BYTES = SIGMA / 8; // 16
-export const DELTA_BYTES = LAMBDA_C / 8; // 32
+export const DELTA_BYTES = LAMBDA_C / 8; // 16
 export const NONCE_BYTES = 16;
 export const SCALAR_BYTES = 32;
 /** Format version carried by every message and setup of this layer. */

@@ -1,8 +1,8 @@
 /**
  * Messages and Bob's between-rounds state for the RVOLE multiplication (DKLs23 Protocol 5.2;
  * rvole.ts), with compact, length-checked, versioned binary encodings (CONVENTIONS.md habit 6).
- * Sizes with xi = 512, lambda_c = 256, width 3: Bob's message 24,610 bytes (U 20 KiB, check
- * values 4 KiB), Alice's 49,234 bytes (1,536 scalars), Bob's state 16,5xx bytes.
+ * Sizes with xi = 512, lambda_c = 128, width 3: Bob's message 12,322 bytes (U 10 KiB, check
+ * values 2 KiB), Alice's 49,234 bytes (1,536 scalars).
  * Decoders reject truncated, oversized, mis-versioned input and unreduced scalars with
  * INVALID_MESSAGE naming the sender.
  */

@@ -130,7 +130,7 @@ describe('RVOLE (DKLs23 Protocol 5.2, ell = 2, rho = 1)', () => {
     const iid = randomBytes(32);
     const start = rvoleReceiverStart(bob, iid);
     const resp = rvoleSenderRespond(alice, iid, [1n, 2n], start.message);
-    expect(encodeRvoleReceiverMessage(start.message).length).toBe(2 + 16 + 20480 + 16 + 4096);
+    expect(encodeRvoleReceiverMessage(start.message).length).toBe(2 + 16 + 10240 + 16 + 2048);
     expect(encodeRvoleSenderMessage(resp.message).length).toBe(2 + 16 + 1536 * 32 + 32 + 32);
   });
 

@@ -20,33 +20,33 @@ const bob: OtExtensionReceiverSetup = {
   sessionId,
   self: 'bob',
   counterparty: 'alice',
-  seeds0: fill(4096, (i) => i & 255),
-  seeds1: fill(4096, (i) => (i * 7) & 255),
+  seeds0: fill(2048, (i) => i & 255),
+  seeds1: fill(2048, (i) => (i * 7) & 255),
 };
 const alice: OtExtensionSenderSetup = {
   version: OT_FORMAT_VERSION,
   sessionId,
   self: 'alice',
   counterparty: 'bob',
-  delta: fill(32, (i) => 255 - i),
-  seeds: fill(4096, (i) => (i * 3) & 255),
+  delta: fill(16, (i) => 255 - i),
+  seeds: fill(2048, (i) => (i * 3) & 255),
 };
 
 describe('OT setup encodings', () => {
   it('pins the byte layout: version, kind, session id, ids, then fixed-size fields', () => {
     const b = encodeOtExtensionReceiverSetup(bob);
-    expect(b.length).toBe(2 + 1 + 32 + 1 + 3 + 1 + 5 + 8192);
+    expect(b.length).toBe(2 + 1 + 32 + 1 + 3 + 1 + 5 + 4096);
     expect(bytesToHex(b.subarray(0, 3))).toBe('012020');
     expect(bytesToHex(b.subarray(35, 45))).toBe('03626f6205616c696365'); // "bob", "alice"
     const a = encodeOtExtensionSenderSetup(alice);
-    expect(a.length).toBe(2 + 1 + 32 + 1 + 5 + 1 + 3 + 32 + 4096);
+    expect(a.length).toBe(2 + 1 + 32 + 1 + 5 + 1 + 3 + 16 + 2048);
     expect(bytesToHex(a.subarray(0, 2))).toBe('0121');
     // Snapshot of the whole encodings (a format change must be deliberate).
     expect(bytesToHex(sha256(b))).toBe(
-      '962397054b30ccf425f6200c574b513963b03c0ea1eacf646a57129f8b51e7b2',
+      '3c7f5a010d6092725476e0f2196e3888ac964ba58b389cd21260d858bc4c838b',
     );
     expect(bytesToHex(sha256(a))).toBe(
-      '84ec71a750bcf3f3e58da04ff46f022b14636557612ec9889061e845329585c8',
+      'cafe574f53fb4ddeedae69832e37788e92bab0d8f898cf8875810a374df26280',
     );
     expect(decodeOtExtensionReceiverSetup(b)).toEqual(bob);
     expect(decodeOtExtensionSenderSetup(a)).toEqual(alice);
