@@ -1,5 +1,6 @@
 /**
- * @coffer/crypto: pure threshold cryptography (no I/O, no clocks, no globals).
+ * @coffer/crypto: pure threshold cryptography (no I/O, no clocks; the one process-wide
+ * setting is the crypto provider, see index.node.ts).
  * The offline key-reconstruction function is deliberately not exported from this entry
  * point; only the offline combine command reaches it, through its own subpath export.
  */
@@ -22,3 +23,6 @@ export {
   type CryptoProvider,
 } from './provider/crypto-provider.js';
 export { nobleCryptoProvider } from './provider/noble-provider.js';
+export * from './ledger.js';
+export * from './ecdsa/signature.js';
+export * from './ecdsa/dkls23/index.js';

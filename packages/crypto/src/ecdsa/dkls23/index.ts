@@ -9,13 +9,13 @@ export {
   type SetupStep,
 } from './setup.js';
 export {
-  combineSignature,
-  signOnline,
-  signRound1,
-  signRound2,
-  signRound3,
+  ecdsaCombineSignature,
+  ecdsaSignOnline,
+  ecdsaSignRound1,
+  ecdsaSignRound2,
+  ecdsaSignRound3,
   tweakedPublicKey,
-  type SignOptions,
+  type EcdsaSignOptions,
 } from './sign.js';
 export type * from './sign-types.js';
 export { SIGN_PROTOCOL } from './session.js';

@@ -13,14 +13,14 @@ import type { EcdsaSignature } from '../signature.js';
 import type { Dkls23KeyShare } from './key-share.js';
 import { setupContinue, setupStart, type SetupDirect, type SetupState } from './setup.js';
 import {
-  combineSignature,
-  signOnline,
-  signRound1,
-  signRound2,
-  signRound3,
-  type SignOptions,
+  ecdsaCombineSignature,
+  ecdsaSignOnline,
+  ecdsaSignRound1,
+  ecdsaSignRound2,
+  ecdsaSignRound3,
+  type EcdsaSignOptions,
 } from './sign.js';
-import type { Presignature, SignRound1Direct, SignRound2Direct } from './sign-types.js';
+import type { Presignature, EcdsaSignRound1Direct, EcdsaSignRound2Direct } from './sign-types.js';
 
 const deliver = <M extends { recipient: PartyId }>(all: readonly M[], to: PartyId): M[] =>
   all.filter((m) => m.recipient === to);
@@ -63,23 +63,23 @@ export function dkls23KeygenLocally(structure: AccessStructure): Map<PartyId, Dk
 export function presignLocally(
   shares: ReadonlyMap<PartyId, Dkls23KeyShare>,
   signers: readonly PartyId[],
-  options: Partial<SignOptions> = {},
+  options: Partial<EcdsaSignOptions> = {},
 ): Map<PartyId, Presignature> {
   const sessionId = options.sessionId ?? randomBytes(32);
-  const opts: SignOptions = { sessionId, ...(options.tweak ? { tweak: options.tweak } : {}) };
+  const opts: EcdsaSignOptions = { sessionId, ...(options.tweak ? { tweak: options.tweak } : {}) };
   const share = (p: PartyId): Dkls23KeyShare => {
     const s = shares.get(p);
     if (!s) throw new Error(`no key share for signer "${p}"`);
     return s;
   };
-  const r1 = new Map(signers.map((p) => [p, signRound1(share(p), signers, opts)]));
-  const mail1: SignRound1Direct[] = [...r1.values()].flatMap((r) => r.outbound);
+  const r1 = new Map(signers.map((p) => [p, ecdsaSignRound1(share(p), signers, opts)]));
+  const mail1: EcdsaSignRound1Direct[] = [...r1.values()].flatMap((r) => r.outbound);
   const r2 = new Map(
-    signers.map((p) => [p, signRound2(share(p), r1.get(p)!.state, deliver(mail1, p))]),
+    signers.map((p) => [p, ecdsaSignRound2(share(p), r1.get(p)!.state, deliver(mail1, p))]),
   );
-  const mail2: SignRound2Direct[] = [...r2.values()].flatMap((r) => r.outbound);
+  const mail2: EcdsaSignRound2Direct[] = [...r2.values()].flatMap((r) => r.outbound);
   return new Map(
-    signers.map((p) => [p, signRound3(share(p), r2.get(p)!.state, deliver(mail2, p))]),
+    signers.map((p) => [p, ecdsaSignRound3(share(p), r2.get(p)!.state, deliver(mail2, p))]),
   );
 }
 
@@ -90,12 +90,12 @@ export function finishLocally(
   ledger: UsageLedger,
 ): EcdsaSignature {
   const online = new Map(
-    [...presignatures].map(([p, pre]) => [p, signOnline(pre, digest, ledger)]),
+    [...presignatures].map(([p, pre]) => [p, ecdsaSignOnline(pre, digest, ledger)]),
   );
   let result: EcdsaSignature | undefined;
   for (const [p, pre] of presignatures) {
     const others = [...online].filter(([q]) => q !== p).map(([, m]) => m);
-    const sig = combineSignature(pre, digest, online.get(p)!, others);
+    const sig = ecdsaCombineSignature(pre, digest, online.get(p)!, others);
     if (result && (result.r !== sig.r || result.s !== sig.s)) {
       throw new Error('signers combined different signatures');
     }
@@ -109,7 +109,7 @@ export function signEcdsaLocally(
   shares: ReadonlyMap<PartyId, Dkls23KeyShare>,
   signers: readonly PartyId[],
   digest: Uint8Array,
-  options: Partial<SignOptions> = {},
+  options: Partial<EcdsaSignOptions> = {},
 ): EcdsaSignature {
   return finishLocally(presignLocally(shares, signers, options), digest, new MemoryLedger());
 }

@@ -97,12 +97,7 @@ function zeroSeedOf(sid: Uint8Array, a: PartyId, ca: Uint8Array, b: PartyId, cb:
           [b, cb],
           [a, ca],
         ];
-  return transcriptHash(
-    `${SETUP_PROTOCOL}/v${SETUP_VERSION}/zero-seed`,
-    sid,
-    ...first,
-    ...second,
-  );
+  return transcriptHash(`${SETUP_PROTOCOL}/v${SETUP_VERSION}/zero-seed`, sid, ...first, ...second);
 }
 
 /** Starts the setup for `self` with every other party: round-1 messages. */

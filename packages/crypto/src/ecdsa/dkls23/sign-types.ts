@@ -12,7 +12,7 @@ import type {
 import type { PartyId } from '../../sharing/access-structure.js';
 import type { SIGN_PROTOCOL, SIGN_VERSION } from './session.js';
 
-export interface SignHeader {
+export interface EcdsaSignHeader {
   readonly protocol: typeof SIGN_PROTOCOL;
   readonly version: typeof SIGN_VERSION;
   /** The signing session id ssid, hex. */
@@ -21,7 +21,7 @@ export interface SignHeader {
 }
 
 /** Round 1, to one counterparty: commitment to R_i and Bob's first RVOLE message. */
-export interface SignRound1Direct extends SignHeader {
+export interface EcdsaSignRound1Direct extends EcdsaSignHeader {
   readonly round: 1;
   readonly recipient: PartyId;
   readonly commitment: Uint8Array;
@@ -29,7 +29,7 @@ export interface SignRound1Direct extends SignHeader {
 }
 
 /** Round 2, to one counterparty: Alice's RVOLE message, the Γ points, ψ, pk_i and the opening. */
-export interface SignRound2Direct extends SignHeader {
+export interface EcdsaSignRound2Direct extends EcdsaSignHeader {
   readonly round: 2;
   readonly recipient: PartyId;
   readonly multiplication: RvoleSenderMessage;
@@ -42,23 +42,25 @@ export interface SignRound2Direct extends SignHeader {
 }
 
 /** Round 3 (online), to all signers: the shares u_i and w_i of the signature fraction. */
-export interface SignRound3Broadcast extends SignHeader {
+export interface EcdsaSignRound3Broadcast extends EcdsaSignHeader {
   readonly round: 3;
   readonly u: bigint;
   readonly w: bigint;
 }
 
 /** The signer set and session, fixed in round 1. */
-export interface SignSession {
+export interface EcdsaSignSession {
   readonly self: PartyId;
   readonly signers: readonly PartyId[];
   readonly ssid: Uint8Array;
   readonly tweak: bigint;
 }
 
-export interface SignRound1Secret {
-  readonly session: SignSession;
+export interface EcdsaSignRound1Secret {
+  readonly session: EcdsaSignSession;
   readonly instanceKey: bigint;
+  /** R_i = r_i·G (public once opened in round 2). */
+  readonly noncePoint: GroupPoint;
   readonly inversionMask: bigint;
   readonly salt: Uint8Array;
   /** Per counterparty j: Bob's state for instance (j → self) and its random χ. */
@@ -66,11 +68,14 @@ export interface SignRound1Secret {
   consumed: boolean;
 }
 
-export interface SignRound2Secret {
-  readonly session: SignSession;
+export interface EcdsaSignRound2Secret {
+  readonly session: EcdsaSignSession;
   readonly instanceKey: bigint;
+  readonly noncePoint: GroupPoint;
   readonly inversionMask: bigint;
   readonly additiveShare: bigint;
+  /** pk_i = sk_i·G. */
+  readonly publicShare: GroupPoint;
   readonly receivers: ReadonlyMap<PartyId, { state: RvoleReceiverState; chi: bigint }>;
   readonly commitments: ReadonlyMap<PartyId, Uint8Array>;
   /** Alice's outputs c^u, c^v for each instance (self → j). */
@@ -85,7 +90,7 @@ export interface SignRound2Secret {
 export interface Presignature {
   /** Unique id consumed in the usage ledger before w_i is released. */
   readonly id: string;
-  readonly session: SignSession;
+  readonly session: EcdsaSignSession;
   readonly noncePoint: GroupPoint;
   readonly r: bigint;
   readonly recovery: 0 | 1 | 2 | 3;

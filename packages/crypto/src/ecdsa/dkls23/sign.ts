@@ -3,18 +3,18 @@
  * DKLS23-NOTES §4) for any authorised set of any access structure: λ_i comes from the sharing
  * layer, so Σ sk_i = sk whatever the structure.
  *
- * round 1 (`signRound1`): sample r_i, φ_i; commit to R_i = r_i·G per counterparty; start
+ * round 1 (`ecdsaSignRound1`): sample r_i, φ_i; commit to R_i = r_i·G per counterparty; start
  *   every multiplication in which this party is Bob (fixes χ_{i,j}).
- * round 2 (`signRound2`): sk_i = λ_i·s_i + ζ_i (+ tweak for one signer); answer every
+ * round 2 (`ecdsaSignRound2`): sk_i = λ_i·s_i + ζ_i (+ tweak for one signer); answer every
  *   multiplication as Alice on (r_i, sk_i); send Γ^u, Γ^v, ψ_{i,j} = φ_i − χ_{i,j}, pk_i, and
  *   the opening of R_i.
- * round 3 (`signRound3`): check openings, finish the multiplications, run the paper's
+ * round 3 (`ecdsaSignRound3`): check openings, finish the multiplications, run the paper's
  *   consistency checks and Σ pk_j = PK; the result is a presignature (message-independent).
- * online (`signOnline`): consume the presignature in the ledger, then broadcast (u_i, w_i).
- * `combineSignature`: s = Σw / Σu, low-s, verified against the public key before release.
+ * online (`ecdsaSignOnline`): consume the presignature in the ledger, then broadcast (u_i, w_i).
+ * `ecdsaCombineSignature`: s = Σw / Σu, low-s, verified against the public key before release.
  */
 import { bytesToHex, equalBytes } from '../../bytes.js';
-import type { GroupPoint } from '../../curves/group.js';
+import { bytesToBigintBE, type GroupPoint } from '../../curves/group.js';
 import { secp256k1Group as G } from '../../curves/secp256k1.js';
 import { CryptoError } from '../../errors.js';
 import type { UsageLedger } from '../../ledger.js';
@@ -43,24 +43,24 @@ import {
 } from './session.js';
 import type {
   Presignature,
-  SignHeader,
-  SignRound1Direct,
-  SignRound1Secret,
-  SignRound2Direct,
-  SignRound2Secret,
-  SignRound3Broadcast,
-  SignSession,
+  EcdsaSignHeader,
+  EcdsaSignRound1Direct,
+  EcdsaSignRound1Secret,
+  EcdsaSignRound2Direct,
+  EcdsaSignRound2Secret,
+  EcdsaSignRound3Broadcast,
+  EcdsaSignSession,
 } from './sign-types.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 
-export interface SignOptions {
+export interface EcdsaSignOptions {
   /** Unique per signing session (e.g. 32 random bytes chosen by the coordinator). */
   readonly sessionId: Uint8Array;
   /** Additive tweak of the key (BIP32 non-hardened derivation); default 0. */
   readonly tweak?: bigint;
 }
 
-const header = (session: SignSession): SignHeader => ({
+const header = (session: EcdsaSignSession): EcdsaSignHeader => ({
   protocol: SIGN_PROTOCOL,
   version: SIGN_VERSION,
   sessionId: bytesToHex(session.ssid),
@@ -88,8 +88,8 @@ export function tweakedPublicKey(share: Dkls23KeyShare, tweak: bigint): GroupPoi
  * Checks that each expected counterparty sent exactly one message for this session and
  * recipient; returns them by sender. Errors name the sender.
  */
-function collect<M extends SignHeader & { round: number; recipient?: PartyId }>(
-  session: SignSession,
+function collect<M extends EcdsaSignHeader & { round: number; recipient?: PartyId }>(
+  session: EcdsaSignSession,
   round: number,
   inbound: readonly M[],
   broadcast: boolean,
@@ -124,11 +124,11 @@ function collect<M extends SignHeader & { round: number; recipient?: PartyId }>(
 }
 
 /** Round 1 (Protocol 3.6 steps 4–6). */
-export function signRound1(
+export function ecdsaSignRound1(
   share: Dkls23KeyShare,
   signers: readonly PartyId[],
-  options: SignOptions,
-): { state: SignRound1Secret; outbound: SignRound1Direct[] } {
+  options: EcdsaSignOptions,
+): { state: EcdsaSignRound1Secret; outbound: EcdsaSignRound1Direct[] } {
   const structure = share.key.structure;
   // Canonical, minimal, authorised signer set (ToB-15); every signer derives the same one.
   const chosen = structure.select(signers);
@@ -152,13 +152,14 @@ export function signRound1(
     sessionId: options.sessionId,
     tweak,
   });
-  const session: SignSession = { self: share.key.party, signers: chosen, ssid, tweak };
+  const session: EcdsaSignSession = { self: share.key.party, signers: chosen, ssid, tweak };
   const instanceKey = G.randomScalar();
   const inversionMask = G.randomScalar();
   const salt = randomBytes(32);
-  const encodedR = G.encodePoint(G.baseMul(instanceKey));
+  const noncePoint = G.baseMul(instanceKey);
+  const encodedR = G.encodePoint(noncePoint);
   const receivers = new Map<PartyId, { state: RvoleReceiverState; chi: bigint }>();
-  const outbound: SignRound1Direct[] = [];
+  const outbound: EcdsaSignRound1Direct[] = [];
   for (const j of chosen) {
     if (j === session.self) continue;
     const start = rvoleReceiverStart(
@@ -175,17 +176,17 @@ export function signRound1(
     });
   }
   return {
-    state: { session, instanceKey, inversionMask, salt, receivers, consumed: false },
+    state: { session, instanceKey, noncePoint, inversionMask, salt, receivers, consumed: false },
     outbound,
   };
 }
 
 /** Round 2 (Protocol 3.6 step 7). Consumes the round-1 state. */
-export function signRound2(
+export function ecdsaSignRound2(
   share: Dkls23KeyShare,
-  previous: SignRound1Secret,
-  inbound: readonly SignRound1Direct[],
-): { state: SignRound2Secret; outbound: SignRound2Direct[] } {
+  previous: EcdsaSignRound1Secret,
+  inbound: readonly EcdsaSignRound1Direct[],
+): { state: EcdsaSignRound2Secret; outbound: EcdsaSignRound2Direct[] } {
   const st = consume(previous);
   const { session } = st;
   const messages = collect(session, 1, inbound, false);
@@ -197,10 +198,10 @@ export function signRound2(
   // The tweak is added once, by the first signer in canonical order (works for any LSSS).
   if (session.signers[0] === session.self) additiveShare = G.mod(additiveShare + session.tweak);
   const publicShare = G.baseMul(additiveShare);
-  const noncePoint = G.baseMul(st.instanceKey);
+  const { noncePoint } = st;
   const commitments = new Map<PartyId, Uint8Array>();
   const senderOutputs = new Map<PartyId, readonly [bigint, bigint]>();
-  const outbound: SignRound2Direct[] = [];
+  const outbound: EcdsaSignRound2Direct[] = [];
   for (const [j, m] of messages) {
     if (!(m.commitment instanceof Uint8Array) || m.commitment.length !== 32) {
       throw new CryptoError('INVALID_MESSAGE', 'malformed nonce commitment', [j]);
@@ -236,8 +237,10 @@ export function signRound2(
     state: {
       session,
       instanceKey: st.instanceKey,
+      noncePoint,
       inversionMask: st.inversionMask,
       additiveShare,
+      publicShare,
       receivers: st.receivers,
       commitments,
       senderOutputs,
@@ -272,19 +275,45 @@ function assertScalar(x: unknown, what: string, sender: PartyId): bigint {
 }
 
 /**
+ * The two Γ equations of Protocol 3.6 step 9, checked as one random linear combination
+ * (weight ρ, 128 bits, chosen after the messages are fixed: a false equation passes with
+ * probability 2^-128):  χ·(R_j + ρ·pk_j) − (Γ^u + ρ·Γ^v) = (d^u + ρ·d^v)·G.
+ * χ and d are secret (constant-time multiplications); ρ and the points are public. On failure
+ * the equations are checked one by one to report which.
+ */
+function consistencyCheck(
+  sender: PartyId,
+  chi: bigint,
+  Rj: GroupPoint,
+  pkj: GroupPoint,
+  gammaU: GroupPoint,
+  gammaV: GroupPoint,
+  du: bigint,
+  dv: bigint,
+): void {
+  const rho = bytesToBigintBE(randomBytes(16));
+  const left = G.mulSecret(Rj.add(G.mulPublic(pkj, rho)), chi).subtract(
+    gammaU.add(G.mulPublic(gammaV, rho)),
+  );
+  if (left.equals(G.baseMul(G.mod(du + rho * dv)))) return;
+  const which = G.mulSecret(Rj, chi).subtract(gammaU).equals(G.baseMul(du)) ? 'Γ^v' : 'Γ^u';
+  throw new CryptoError('CONSISTENCY_CHECK_FAILED', `${which} check failed`, [sender]);
+}
+
+/**
  * Round 3 (Protocol 3.6 steps 8–9) up to the message: verifies every counterparty and
  * returns the presignature. Consumes the round-2 state.
  */
-export function signRound3(
+export function ecdsaSignRound3(
   share: Dkls23KeyShare,
-  previous: SignRound2Secret,
-  inbound: readonly SignRound2Direct[],
+  previous: EcdsaSignRound2Secret,
+  inbound: readonly EcdsaSignRound2Direct[],
 ): Presignature {
   const st = consume(previous);
   const { session } = st;
   const messages = collect(session, 2, inbound, false);
-  let noncePoint = G.baseMul(st.instanceKey);
-  let publicKeySum = G.baseMul(st.additiveShare);
+  let noncePoint = st.noncePoint;
+  let publicKeySum = st.publicShare;
   let psiSum = st.inversionMask;
   let uCross = 0n;
   let vCross = 0n;
@@ -310,13 +339,7 @@ export function signRound3(
       throw blame(error, j);
     }
     // Step 9, the "simple new consistency check": χ·R_j − Γ^u = d^u·G and χ·pk_j − Γ^v = d^v·G.
-    const chi = receiver.chi;
-    if (!G.mulPublic(Rj, chi).subtract(gammaU).equals(G.baseMul(du))) {
-      throw new CryptoError('CONSISTENCY_CHECK_FAILED', 'Γ^u check failed', [j]);
-    }
-    if (!G.mulPublic(pkj, chi).subtract(gammaV).equals(G.baseMul(dv))) {
-      throw new CryptoError('CONSISTENCY_CHECK_FAILED', 'Γ^v check failed', [j]);
-    }
+    consistencyCheck(j, receiver.chi, Rj, pkj, gammaU, gammaV, du, dv);
     const [cu, cv] = st.senderOutputs.get(j)!;
     uCross = G.mod(uCross + cu + du);
     vCross = G.mod(vCross + cv + dv);
@@ -347,11 +370,11 @@ export function signRound3(
  * The online round: w_i = m·φ_i + r·v_i. The presignature is consumed in the ledger FIRST,
  * so a second message on it (or on a restored copy) fails closed with STATE_CONSUMED.
  */
-export function signOnline(
+export function ecdsaSignOnline(
   presignature: Presignature,
   digest: Uint8Array,
   ledger: UsageLedger,
-): SignRound3Broadcast {
+): EcdsaSignRound3Broadcast {
   const m = digestToScalar(digest);
   ledger.consume(presignature.id);
   return {
@@ -366,11 +389,11 @@ export function signOnline(
  * Step 10: s = Σw / Σu, normalised to low s, and verified against the (tweaked) key before
  * it is released (pitfall 8). A failure here is not attributable.
  */
-export function combineSignature(
+export function ecdsaCombineSignature(
   presignature: Presignature,
   digest: Uint8Array,
-  own: SignRound3Broadcast,
-  inbound: readonly SignRound3Broadcast[],
+  own: EcdsaSignRound3Broadcast,
+  inbound: readonly EcdsaSignRound3Broadcast[],
 ): EcdsaSignature {
   const messages = collect(presignature.session, 3, inbound, true);
   let u = own.u;
