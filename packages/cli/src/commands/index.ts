@@ -1,4 +1,9 @@
-/** The registry of `coffer` commands. */
+/** The registry of `coffer` commands, in the order `coffer --help` lists them. */
+import { demo } from './demo.js';
+import { tssCombine } from './tss-combine.js';
+import { tssImport } from './tss-import.js';
+import { tssKeygen } from './tss-keygen.js';
+import { tssSign } from './tss-sign.js';
 import { tssVerify } from './tss-verify.js';
 
 export interface Command {
@@ -10,4 +15,11 @@ export interface Command {
   run(args: readonly string[]): Promise<unknown>;
 }
 
-export const COMMANDS: readonly Command[] = [tssVerify];
+export const COMMANDS: readonly Command[] = [
+  tssKeygen,
+  tssSign,
+  tssVerify,
+  tssImport,
+  tssCombine,
+  demo,
+];
