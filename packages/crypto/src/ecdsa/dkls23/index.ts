@@ -20,3 +20,4 @@ export {
 export type * from './sign-types.js';
 export { SIGN_PROTOCOL } from './session.js';
 export { dkls23KeygenLocally, finishLocally, presignLocally, signEcdsaLocally } from './local.js';
+export * from './codec.js';
