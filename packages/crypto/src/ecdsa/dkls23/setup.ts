@@ -60,7 +60,7 @@ export interface SetupDirect {
   readonly zeroSeed?: Uint8Array;
 }
 
-interface PairProgress {
+export interface PairProgress {
   bob?: BaseOtSenderState1 | BaseOtSenderState2;
   alice?: BaseOtReceiverState1 | BaseOtReceiverState2;
   receiverSetup?: OtExtensionReceiverSetup;
