@@ -3,10 +3,11 @@
  * each one's results under bench/results/. A new module (e.g. threshold ECDSA) is one entry
  * in BENCHMARKS.
  */
+import { ecdsaBenchmark } from './ecdsa.js';
 import { frostBenchmark } from './frost.js';
 import type { BenchmarkModule } from './harness.js';
 
-const BENCHMARKS: readonly BenchmarkModule[] = [frostBenchmark];
+const BENCHMARKS: readonly BenchmarkModule[] = [frostBenchmark, ecdsaBenchmark];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));

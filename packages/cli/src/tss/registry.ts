@@ -3,6 +3,7 @@
  * scheme: its adapter (tss/scheme.ts) does the rest.
  */
 import { usageError } from '../cli-error.js';
+import { ecdsaSecp256k1Scheme } from './ecdsa-scheme.js';
 import { frostEd25519Scheme, frostSecp256k1Scheme, frostTaprootScheme } from './frost-scheme.js';
 import type { TssScheme } from './scheme.js';
 
@@ -10,6 +11,7 @@ export const TSS_SCHEMES: readonly TssScheme[] = [
   frostEd25519Scheme,
   frostSecp256k1Scheme,
   frostTaprootScheme,
+  ecdsaSecp256k1Scheme,
 ];
 
 export const SCHEME_NAMES: readonly string[] = TSS_SCHEMES.map((s) => s.name);

@@ -19,5 +19,11 @@ export {
 } from './sign.js';
 export type * from './sign-types.js';
 export { SIGN_PROTOCOL } from './session.js';
-export { dkls23KeygenLocally, finishLocally, presignLocally, signEcdsaLocally } from './local.js';
+export {
+  dkls23KeygenLocally,
+  dkls23SetupLocally,
+  finishLocally,
+  presignLocally,
+  signEcdsaLocally,
+} from './local.js';
 export * from './codec.js';

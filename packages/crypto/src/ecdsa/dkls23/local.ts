@@ -8,6 +8,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { secp256k1Group } from '../../curves/secp256k1.js';
 import { runDkgLocally } from '../../dkg/index.js';
 import { MemoryLedger, type UsageLedger } from '../../ledger.js';
+import type { KeyShare } from '../../keys/key-share.js';
 import type { AccessStructure, PartyId } from '../../sharing/access-structure.js';
 import type { EcdsaSignature } from '../signature.js';
 import type { Dkls23KeyShare } from './key-share.js';
@@ -27,30 +28,41 @@ const deliver = <M extends { recipient: PartyId }>(all: readonly M[], to: PartyI
 
 /** DKG plus the pairwise OT and zero-sharing setup, for every party of `structure`. */
 export function dkls23KeygenLocally(structure: AccessStructure): Map<PartyId, Dkls23KeyShare> {
-  const dkg = runDkgLocally(secp256k1Group, structure);
-  const keyId = dkg.values().next().value!.transcriptHash;
+  const dkg = [...runDkgLocally(secp256k1Group, structure).values()];
+  const first = dkg[0]!;
+  return dkls23SetupLocally(
+    dkg.map((o) => o.keyShare),
+    first.transcriptHash,
+    first.chainCode,
+  );
+}
+
+/**
+ * The pairwise setup alone, for key shares that already exist (after the DKG, or after a
+ * trusted-dealer import); `keyId` (32 bytes) names the key in every later transcript.
+ */
+export function dkls23SetupLocally(
+  keyShares: readonly KeyShare[],
+  keyId: Uint8Array,
+  chainCode: Uint8Array,
+): Map<PartyId, Dkls23KeyShare> {
+  const parties = keyShares.map((k) => k.party);
   const states = new Map<PartyId, SetupState>();
   let mail: SetupDirect[] = [];
-  for (const party of structure.parties) {
-    const { state, outbound } = setupStart(keyId, party, structure.parties);
+  for (const party of parties) {
+    const { state, outbound } = setupStart(keyId, party, parties);
     states.set(party, state);
     mail.push(...outbound);
   }
   const shares = new Map<PartyId, Dkls23KeyShare>();
-  while (shares.size < structure.parties.length) {
+  while (shares.size < parties.length) {
     const next: SetupDirect[] = [];
-    for (const party of structure.parties) {
-      const step = setupContinue(states.get(party)!, deliver(mail, party));
+    for (const key of keyShares) {
+      const step = setupContinue(states.get(key.party)!, deliver(mail, key.party));
       if (step.done) {
-        const out = dkg.get(party)!;
-        shares.set(party, {
-          key: out.keyShare,
-          keyId: out.transcriptHash,
-          chainCode: out.chainCode,
-          pairs: step.pairs,
-        });
+        shares.set(key.party, { key, keyId, chainCode, pairs: step.pairs });
       } else {
-        states.set(party, step.state);
+        states.set(key.party, step.state);
         next.push(...step.outbound);
       }
     }
