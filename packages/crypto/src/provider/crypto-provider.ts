@@ -22,8 +22,10 @@ import { nobleCryptoProvider } from './noble-provider.js';
  * - `prgBatch(seeds, seedLength, domain, length)`: the concatenation over i of
  *   `prg(seed_i, domain || u32be(i), length)`, seed_i the i-th `seedLength`-byte slice.
  * - `hashRows(domain, rows, rowLength, outLength)`: d = SHA-256(ROWS_TAG || u32be(|domain|) ||
- *   domain); for each row r (the r-th `rowLength`-byte slice), the first `outLength` bytes of
- *   SHA-256(d || u32be(r) || u32be(0) || row) || SHA-256(d || u32be(r) || u32be(1) || row) || …
+ *   domain); for each row r (the r-th `rowLength`-byte slice), SHAKE256(d || u32be(r) || row)
+ *   with `outLength` bytes of output (FIPS 202). One XOF call per row instead of a SHA-256
+ *   counter chain: the OT extension hashes thousands of short rows per multiplication, so
+ *   the per-call cost dominates.
  */
 export interface CryptoProvider {
   readonly name: string;

@@ -89,11 +89,12 @@ export function checkRows(rows: Uint8Array, rowLength: number, outLength: number
 }
 
 /**
- * Runs the row-hash definition with a given SHA-256: one reusable input buffer
- * d || u32be(r) || u32be(c) || row, rewritten in place per block.
+ * Runs the row-hash definition with given SHA-256 and SHAKE256 functions: one reusable input
+ * buffer d || u32be(r) || row, rewritten in place per row.
  */
 export function hashRowsWith(
   sha256: (data: Uint8Array) => Uint8Array,
+  shake256: (data: Uint8Array, outLength: number) => Uint8Array,
   domain: Uint8Array,
   rows: Uint8Array,
   rowLength: number,
@@ -101,21 +102,14 @@ export function hashRowsWith(
 ): Uint8Array {
   const count = checkRows(rows, rowLength, outLength);
   const d = sha256(rowsDomainInput(domain));
-  const input = new Uint8Array(32 + 8 + rowLength);
+  const input = new Uint8Array(32 + 4 + rowLength);
   const view = new DataView(input.buffer);
   input.set(d);
-  const blocks = Math.ceil(outLength / 32);
   const out = new Uint8Array(count * outLength);
   for (let r = 0; r < count; r++) {
     view.setUint32(32, r);
-    input.set(rows.subarray(r * rowLength, (r + 1) * rowLength), 40);
-    for (let c = 0; c < blocks; c++) {
-      view.setUint32(36, c);
-      const h = sha256(input);
-      const start = r * outLength + c * 32;
-      const take = Math.min(32, outLength - c * 32);
-      out.set(take === 32 ? h : h.subarray(0, take), start);
-    }
+    input.set(rows.subarray(r * rowLength, (r + 1) * rowLength), 36);
+    out.set(shake256(input, outLength), r * outLength);
   }
   return out;
 }

@@ -1,10 +1,11 @@
 /**
- * The pure-JavaScript `CryptoProvider` (browser and Node alike): SHA-256 from
+ * The pure-JavaScript `CryptoProvider` (browser and Node alike): SHA-256 and SHAKE256 from
  * @noble/hashes and AES-128-CTR from @noble/ciphers, following the normative definitions in
  * crypto-provider.ts. It is the default provider.
  */
 import { ctr } from '@noble/ciphers/aes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { shake256 } from '@noble/hashes/sha3.js';
 import type { CryptoProvider } from './crypto-provider.js';
 import { checkBatch, checkLength, hashRowsWith, indexedDomain, prgKeyInput } from './framing.js';
 
@@ -32,5 +33,12 @@ export const nobleCryptoProvider: CryptoProvider = {
     return out;
   },
   hashRows: (domain, rows, rowLength, outLength) =>
-    hashRowsWith(sha256, domain, rows, rowLength, outLength),
+    hashRowsWith(
+      sha256,
+      (data, dkLen) => shake256(data, { dkLen }),
+      domain,
+      rows,
+      rowLength,
+      outLength,
+    ),
 };

@@ -3,7 +3,7 @@
  * re-exported from the package index): OpenSSL's SHA-256 and AES-128-CTR, following the
  * normative definitions in crypto-provider.ts byte for byte.
  */
-import { createCipheriv, hash } from 'node:crypto';
+import { createCipheriv, createHash, hash } from 'node:crypto';
 import type { CryptoProvider } from './crypto-provider.js';
 import { checkBatch, checkLength, hashRowsWith, indexedDomain, prgKeyInput } from './framing.js';
 
@@ -11,6 +11,11 @@ const ZERO_IV = new Uint8Array(16);
 
 function sha256(data: Uint8Array): Uint8Array {
   const digest = hash('sha256', data, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
+function shake256(data: Uint8Array, outputLength: number): Uint8Array {
+  const digest = createHash('shake256', { outputLength }).update(data).digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
@@ -37,5 +42,5 @@ export const nodeCryptoProvider: CryptoProvider = {
     return out;
   },
   hashRows: (domain, rows, rowLength, outLength) =>
-    hashRowsWith(sha256, domain, rows, rowLength, outLength),
+    hashRowsWith(sha256, shake256, domain, rows, rowLength, outLength),
 };
