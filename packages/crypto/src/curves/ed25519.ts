@@ -6,6 +6,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from '../errors.js';
 import {
+  fixedWindowMultiplyMany,
   bigintToBytesLE,
   bytesToBigintLE,
   scalarOps,
@@ -63,4 +64,5 @@ export const ed25519Group: Group = {
     const k = ops.mod(s);
     return k === 0n ? Point.ZERO : asNoble(p).multiply(k);
   },
+  mulSecretMany: (points, s) => fixedWindowMultiplyMany(points, ops.mod(s), Point.ZERO, 253),
 };

@@ -5,6 +5,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { CryptoError } from '../errors.js';
 import {
+  fixedWindowMultiplyMany,
   bigintToBytesBE,
   bytesToBigintBE,
   scalarOps,
@@ -62,4 +63,5 @@ export const secp256k1Group: Group = {
     const k = ops.mod(s);
     return k === 0n ? Point.ZERO : asNoble(p).multiply(k);
   },
+  mulSecretMany: (points, s) => fixedWindowMultiplyMany(points, ops.mod(s), Point.ZERO, 256),
 };

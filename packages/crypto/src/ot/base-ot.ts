@@ -12,7 +12,8 @@
  *   -> receiver R2: responses       -> sender R3: openings (sender done) -> receiver R3 (done)
  *
  * Every hash binds (session id, sender id, receiver id, OT index) (DKLS23-NOTES.md §6 and §8
- * pitfall 4). Scalar multiplications for one ordered pair: sender 2 baseMul + (lambda_c + 1) mulSecret;
+ * pitfall 4). Scalar multiplications for one ordered pair: sender 2 baseMul + 1 mulSecret + one
+ * batch of lambda_c (mulSecretMany, fixed 4-bit windows);
  * receiver lambda_c baseMul + lambda_c mulSecret by the fixed point B (noble's cached fixed-base table)
  * + 2 mulPublic for the proof.
  *
@@ -171,13 +172,16 @@ export function baseOtSenderRound2(
   const pads0 = new Uint8Array(LAMBDA_C * H);
   const pads1 = new Uint8Array(LAMBDA_C * H);
   const challenges = new Uint8Array(LAMBDA_C * H);
+  const aBytes = (i: number) => inbound.points.subarray(i * 33, (i + 1) * 33);
+  const points = Array.from({ length: LAMBDA_C }, (_, i) =>
+    pointFrom(aBytes(i), config.receiver, `base-OT point ${i}`),
+  );
+  const products = group.mulSecretMany(points, state.secret); // b*A_i, one batch
   for (let i = 0; i < LAMBDA_C; i++) {
-    const aBytes = inbound.points.subarray(i * 33, (i + 1) * 33);
-    const A = pointFrom(aBytes, config.receiver, `base-OT point ${i}`);
-    const K0 = group.mulSecret(A, state.secret); // b*A_i
+    const K0 = products[i]!;
     const K1 = K0.subtract(bB); // b*(A_i - B)
-    const p0 = otHash('pad', config, i, state.publicKey, aBytes, encodeOrZero(K0));
-    const p1 = otHash('pad', config, i, state.publicKey, aBytes, encodeOrZero(K1));
+    const p0 = otHash('pad', config, i, state.publicKey, aBytes(i), encodeOrZero(K0));
+    const p1 = otHash('pad', config, i, state.publicKey, aBytes(i), encodeOrZero(K1));
     pads0.set(p0, i * H);
     pads1.set(p1, i * H);
     // xi_i = H(H(rho^0)) xor H(H(rho^1))
