@@ -3,7 +3,7 @@
  * key share, key id, chain code, and per counterparty the zero-sharing seed and both OT setups.
  */
 import { base64 } from '@scure/base';
-import { bytesToHex } from '../../bytes.js';
+import { bytesToHex, equalBytes } from '../../bytes.js';
 import { secp256k1Group as G } from '../../curves/secp256k1.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShareJson } from '../../keys/key-share.js';
 import {
@@ -58,6 +58,7 @@ export function decodeDkls23KeyShare(value: unknown): Dkls23KeyShare {
   }
   const key = decodeKeyShare(f.raw('key'));
   if (key.group !== G) f.fail('DKLs23 keys are secp256k1 keys');
+  const keyId = f.hex('keyId', 32);
   const others = key.structure.parties.filter((p) => p !== key.party);
   const pairs = new Map<PartyId, Dkls23PairState>();
   for (const [party, raw] of f.entries('pairs')) {
@@ -66,11 +67,14 @@ export function decodeDkls23KeyShare(value: unknown): Dkls23KeyShare {
     const sender = decodeOtExtensionSenderSetup(p.base64('sender'));
     const receiver = decodeOtExtensionReceiverSetup(p.base64('receiver'));
     for (const s of [sender, receiver]) {
-      if (s.self !== key.party || s.counterparty !== party)
+      if (s.self !== key.party || s.counterparty !== party) {
         f.fail(`pairs.${party} is for another pair`);
+      }
+      // The OT setup was made in this key's setup session (keyed by the key id).
+      if (!equalBytes(s.sessionId, keyId)) f.fail(`pairs.${party} belongs to another key`);
     }
     pairs.set(party, { zeroSeed: p.hex('zeroSeed', 32), sender, receiver });
   }
   if (pairs.size !== others.length) f.fail('pairwise state missing for some counterparty');
-  return { key, keyId: f.hex('keyId', 32), chainCode: f.hex('chainCode', 32), pairs };
+  return { key, keyId, chainCode: f.hex('chainCode', 32), pairs };
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 
 import { secp256k1Group } from '../../curves/secp256k1.js';
+import { CryptoError } from '../../errors.js';
 import { runDkgLocally } from '../../dkg/index.js';
 import { MemoryLedger, type UsageLedger } from '../../ledger.js';
 import type { KeyShare } from '../../keys/key-share.js';
@@ -77,11 +78,14 @@ export function presignLocally(
   signers: readonly PartyId[],
   options: Partial<EcdsaSignOptions> = {},
 ): Map<PartyId, Presignature> {
+  const first = shares.values().next().value;
+  if (!first) throw new CryptoError('INVALID_ARGUMENT', 'no key shares');
+  first.key.structure.select(signers); // UNAUTHORIZED_SET for an empty or unauthorised set
   const sessionId = options.sessionId ?? randomBytes(32);
   const opts: EcdsaSignOptions = { sessionId, ...(options.tweak ? { tweak: options.tweak } : {}) };
   const share = (p: PartyId): Dkls23KeyShare => {
     const s = shares.get(p);
-    if (!s) throw new Error(`no key share for signer "${p}"`);
+    if (!s) throw new CryptoError('INVALID_ARGUMENT', `no key share for signer "${p}"`);
     return s;
   };
   const r1 = new Map(signers.map((p) => [p, ecdsaSignRound1(share(p), signers, opts)]));
@@ -109,7 +113,7 @@ export function finishLocally(
     const others = [...online].filter(([q]) => q !== p).map(([, m]) => m);
     const sig = ecdsaCombineSignature(pre, digest, online.get(p)!, others);
     if (result && (result.r !== sig.r || result.s !== sig.s)) {
-      throw new Error('signers combined different signatures');
+      throw new CryptoError('NOT_ATTRIBUTABLE', 'signers combined different signatures');
     }
     result = sig;
   }

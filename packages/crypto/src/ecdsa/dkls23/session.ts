@@ -11,6 +11,7 @@ import { transcriptHash } from '../../bytes.js';
 import type { PartyId } from '../../sharing/access-structure.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { encodeTranscript } from '../../bytes.js';
+import { CryptoError } from '../../errors.js';
 
 export const SIGN_PROTOCOL = 'dkls23-sign';
 export const SIGN_VERSION = 1;
@@ -76,7 +77,7 @@ export function zeroShare(
   for (const other of signers) {
     if (other === self) continue;
     const seed = seeds.get(other);
-    if (!seed) throw new Error(`no zero-sharing seed for ${other}`);
+    if (!seed) throw new CryptoError('INVALID_ARGUMENT', `no zero-sharing seed for ${other}`);
     const value = G.scalarFromWide(
       sha512(encodeTranscript(`${SIGN_PROTOCOL}/v${SIGN_VERSION}/zero`, [seed, ssid])),
     );
