@@ -49,7 +49,7 @@ export class Fields {
   }
   stringList(key: string): string[] {
     const v = this.value[key];
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
     return this.fail(`${key} must be a list of strings`);
   }
   integer(key: string): number {
