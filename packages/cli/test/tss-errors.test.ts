@@ -101,7 +101,7 @@ describe.concurrent('coffer failures', () => {
       name: 'unknown scheme',
       args: ['tss', 'keygen', '--scheme', 'rsa', '--structure', '2of3', '--out', 'x'],
       code: 2,
-      line: 'coffer: unknown scheme "rsa" (expected frost-ed25519 | frost-secp256k1 | frost-taproot)',
+      line: 'coffer: unknown scheme "rsa" (expected frost-ed25519 | frost-secp256k1 | frost-taproot | ecdsa-secp256k1)',
     },
     {
       name: 'bad structure',
