@@ -1,0 +1,2 @@
+/** @coffer/node: the signing node (keystore, identity, transport, sessions). */
+export {};
