@@ -7,10 +7,9 @@
  */
 import { bigintToBytesBE } from '../../curves/group.js';
 import { secp256k1Group as G } from '../../curves/secp256k1.js';
-import { transcriptHash } from '../../bytes.js';
+import { bytesToHex, encodeTranscript, transcriptHash } from '../../bytes.js';
 import type { PartyId } from '../../sharing/access-structure.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { encodeTranscript } from '../../bytes.js';
 import { CryptoError } from '../../errors.js';
 
 export const SIGN_PROTOCOL = 'dkls23-sign';
@@ -84,4 +83,27 @@ export function zeroShare(
     zeta = G.mod(self < other ? zeta + value : zeta - value);
   }
   return zeta;
+}
+
+/**
+ * The usage-ledger id of a presignature: a hash of the session, the signer and its secret
+ * values φ_i and v_i (hashed, so the id reveals nothing). Derived from the secrets rather
+ * than stored, so no edited copy of a saved presignature can carry the same secrets under a
+ * fresh id past the ledger.
+ */
+export function presignatureId(
+  ssid: Uint8Array,
+  self: PartyId,
+  inversionMask: bigint,
+  v: bigint,
+): string {
+  return bytesToHex(
+    transcriptHash(
+      `${SIGN_PROTOCOL}/v${SIGN_VERSION}/presignature`,
+      ssid,
+      self,
+      G.encodeScalar(inversionMask),
+      G.encodeScalar(v),
+    ),
+  );
 }

@@ -276,6 +276,23 @@ describe('DKLs23 2-of-3: single use and serialised state', () => {
     }
   });
 
+  it('a restored copy with an edited id or session header is refused too (the id is derived from the secrets)', () => {
+    const ledger = new MemoryLedger();
+    const pre = presignLocally(shares, ['p1', 'p2']).get('p1')!;
+    const json = JSON.parse(encodePresignature(pre)) as Record<string, unknown>;
+    ecdsaSignOnline(pre, sha256(text('first')), ledger);
+    // An edited id no longer matches the presignature it names.
+    expectCryptoError(
+      () => decodePresignature(JSON.stringify({ ...json, id: 'fresh-id' })),
+      'INVALID_MESSAGE',
+    );
+    // The ledger id is recomputed from the secrets, so the restored copy cannot sign again.
+    expectCryptoError(
+      () => ecdsaSignOnline({ ...pre, id: 'fresh-id' }, sha256(text('second')), ledger),
+      'STATE_CONSUMED',
+    );
+  });
+
   it('each party consumes its own ledger id before releasing w_i; a failing ledger fails closed', () => {
     const pres = presignLocally(shares, ['p1', 'p3']);
     const seen: string[] = [];

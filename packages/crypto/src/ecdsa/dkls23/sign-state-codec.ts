@@ -7,6 +7,7 @@ import { base64 } from '@scure/base';
 import { bytesToHex } from '../../bytes.js';
 import { CryptoError } from '../../errors.js';
 import { decodeRvoleReceiverState, encodeRvoleReceiverState } from '../../ot/index.js';
+import { presignatureId } from './session.js';
 import {
   checkKind,
   DKLS23_FORMAT_VERSION,
@@ -180,15 +181,20 @@ export function decodePresignature(json: string): Presignature {
   checkKind(f, 'dkls23-presignature');
   const recovery = f.integer('recovery');
   if (recovery < 0 || recovery > 3) f.fail('recovery must be 0..3');
+  const session = decodeSession(f);
+  const v = f.scalar('v');
+  const inversionMask = f.scalar('inversionMask');
+  const id = presignatureId(session.ssid, session.self, inversionMask, v);
+  if (f.string('id') !== id) f.fail('id does not match the presignature it names');
   return {
-    id: f.string('id'),
-    session: decodeSession(f),
+    id,
+    session,
     noncePoint: f.point('noncePoint'),
     r: f.scalar('r'),
     recovery: recovery as 0 | 1 | 2 | 3,
     u: f.scalar('u'),
-    v: f.scalar('v'),
-    inversionMask: f.scalar('inversionMask'),
+    v,
+    inversionMask,
     publicKey: f.point('publicKey'),
   };
 }

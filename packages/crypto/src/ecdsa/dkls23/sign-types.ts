@@ -88,7 +88,7 @@ export interface EcdsaSignRound2Secret {
  * "Presignatures"). SINGLE USE: two messages on one presignature reveal the key.
  */
 export interface Presignature {
-  /** Unique id consumed in the usage ledger before w_i is released. */
+  /** Usage-ledger id, derived from the session and the secrets (`presignatureId`). */
   readonly id: string;
   readonly session: EcdsaSignSession;
   readonly noncePoint: GroupPoint;

@@ -36,6 +36,7 @@ import type { Dkls23KeyShare, Dkls23PairState } from './key-share.js';
 import {
   multiplicationId,
   nonceCommitment,
+  presignatureId,
   SIGN_PROTOCOL,
   SIGN_VERSION,
   signingSessionId,
@@ -353,14 +354,15 @@ export function ecdsaSignRound3(
     throw new CryptoError('NOT_ATTRIBUTABLE', 'the signers’ public shares do not sum to the key');
   }
   const { r, recovery } = nonceCoordinate(noncePoint);
+  const v = G.mod(st.additiveShare * psiSum + vCross);
   return {
-    id: `${bytesToHex(session.ssid)}:${session.self}`,
+    id: presignatureId(session.ssid, session.self, st.inversionMask, v),
     session,
     noncePoint,
     r,
     recovery,
     u: G.mod(st.instanceKey * psiSum + uCross),
-    v: G.mod(st.additiveShare * psiSum + vCross),
+    v,
     inversionMask: st.inversionMask,
     publicKey,
   };
@@ -376,7 +378,9 @@ export function ecdsaSignOnline(
   ledger: UsageLedger,
 ): EcdsaSignRound3Broadcast {
   const m = digestToScalar(digest);
-  ledger.consume(presignature.id);
+  // The ledger id is recomputed from the secrets, never taken from the (maybe restored) object.
+  const { session, inversionMask, v } = presignature;
+  ledger.consume(presignatureId(session.ssid, session.self, inversionMask, v));
   return {
     ...header(presignature.session),
     round: 3,
