@@ -28,6 +28,8 @@ export {
   encodeEchoView,
 } from './echo.js';
 export type { BroadcastEchoOptions, BroadcastRecord, EchoView } from './echo.js';
+export { NodeTransport } from './node-transport.js';
+export type { NodeTransportListener, NodeTransportOptions } from './node-transport.js';
 export type { EnvelopeHandler, Relay, Unsubscribe } from './relay.js';
 export { MemoryRelay, DEFAULT_OFFLINE_QUEUE } from './memory-relay.js';
 export type { MemoryRelayOptions, OfflineQueueLimits } from './memory-relay.js';

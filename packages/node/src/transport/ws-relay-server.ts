@@ -47,6 +47,8 @@ export interface WsRelayServerOptions {
   /** Routing backend; defaults to a MemoryRelay owned (and closed) by the server. */
   readonly backend?: Relay;
   readonly authTimeoutMs?: number;
+  /** Connections still authenticating beyond this are refused with 1013 (default 256). */
+  readonly maxUnauthenticated?: number;
   /** A connection whose unsent bytes exceed this is closed (slow consumer). */
   readonly maxBufferedBytes?: number;
   readonly logger?: Logger;
@@ -56,7 +58,12 @@ interface Connection {
   readonly ws: WebSocket;
   nodeId?: string;
   unsubscribe?: Unsubscribe;
+  /** Envelopes delivered (e.g. from the offline queue) before "ready" went out. */
+  early?: Uint8Array[];
 }
+
+/** RFC 6455 §7.4.1 "Try Again Later". */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export class WsRelayServer {
   readonly #byNode = new Map<string, Connection>();
@@ -126,6 +133,12 @@ export class WsRelayServer {
 
   #onConnection(ws: WebSocket): void {
     const conn: Connection = { ws };
+    let unauthenticated = 0;
+    for (const c of this.#conns) if (!c.nodeId) unauthenticated++;
+    if (unauthenticated >= (this.opts.maxUnauthenticated ?? 256)) {
+      ws.close(CLOSE_TRY_AGAIN_LATER, 'too many unauthenticated connections');
+      return;
+    }
     this.#conns.add(conn);
     const challenge: ChallengeFrame = {
       t: 'challenge',
@@ -206,10 +219,17 @@ export class WsRelayServer {
     }
     conn.nodeId = identity.nodeId;
     this.#byNode.set(identity.nodeId, conn);
-    conn.unsubscribe = this.backend.subscribe(identity.nodeId, (bytes) => this.#send(conn, bytes));
+    // The protocol sends "ready" before any envelope: hold early deliveries until then.
+    conn.early = [];
+    conn.unsubscribe = this.backend.subscribe(identity.nodeId, (bytes) =>
+      conn.early ? conn.early.push(bytes) : this.#send(conn, bytes),
+    );
     await this.backend.flush?.();
     if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify({ t: 'ready' }));
+    const early = conn.early;
+    delete conn.early;
+    for (const bytes of early) this.#send(conn, bytes);
     this.#log.info({ nodeId: identity.nodeId }, 'node connected');
   }
 

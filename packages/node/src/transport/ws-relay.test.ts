@@ -17,6 +17,7 @@ import { MemoryRelay } from './memory-relay.js';
 import { Outbox } from './outbox.js';
 import {
   CLOSE_AUTH_FAILED,
+  CLOSE_AUTH_TIMEOUT,
   CLOSE_NOT_ENROLLED,
   authSigningBytes,
   rawToBytes,
@@ -203,6 +204,49 @@ describe('WsRelayServer + WsRelayClient', () => {
     const cl = client(s.url, a, 'relay-1');
     await expect(cl.ready(300)).rejects.toMatchObject({ code: 'RELAY_UNAVAILABLE' });
     expect(s.connectedNodes()).toEqual([]);
+  });
+
+  it('closes a connection that does not answer the challenge in time', async () => {
+    const s = await server({ authTimeoutMs: 100 });
+    const code = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(s.url);
+      const timer = setTimeout(() => reject(new Error('no close within 3 s')), 3_000);
+      ws.on('error', () => undefined);
+      ws.on('close', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(CLOSE_AUTH_TIMEOUT);
+  });
+
+  it('bounds the number of connections still authenticating', async () => {
+    const s = await server({ maxUnauthenticated: 1 });
+    const idle = new WebSocket(s.url);
+    cleanup.push(async () => {
+      idle.terminate();
+      await Promise.resolve();
+    });
+    idle.on('error', () => undefined);
+    await new Promise<void>((resolve) => idle.once('message', () => resolve()));
+    expect(await rawAuth(s.url, () => ({}))).toBe(1013);
+  });
+
+  it('queues an envelope for a node that is offline and delivers it after it connects', async () => {
+    const s = await server();
+    const ca = client(s.url, a);
+    await ca.ready();
+    await ca.publish(
+      new Outbox(a, dir).direct(SESSION, 'node-b', Uint8Array.of(7)).bytes,
+      'node-b',
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    const cb = client(s.url, b);
+    const gb = receive(cb, b);
+    await cb.ready();
+    await waitFor(() => gb.length === 1, 3_000, 'queued delivery');
+    expect(gb[0]!.payload[0]).toBe(7);
+    expect(cb.status).toBe('ready');
   });
 
   it('reconnects and re-authenticates after the server restarts', async () => {
