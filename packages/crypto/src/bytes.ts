@@ -49,8 +49,8 @@ export type TranscriptPart = Uint8Array | string | number;
 function encodePart(part: TranscriptPart): Uint8Array {
   if (typeof part === 'string') return utf8ToBytes(part);
   if (typeof part === 'number') {
-    if (!Number.isSafeInteger(part) || part < 0) {
-      throw new CryptoError('INVALID_ARGUMENT', 'transcript numbers must be non-negative integers');
+    if (!Number.isSafeInteger(part) || part < 0 || part > 0xffffffff) {
+      throw new CryptoError('INVALID_ARGUMENT', 'transcript numbers must be 32-bit unsigned');
     }
     return u32be(part);
   }

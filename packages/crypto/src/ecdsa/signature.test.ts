@@ -1,8 +1,8 @@
 /**
  * The plain ECDSA helpers under the threshold protocol (signature.ts), checked against
- * noble's independent implementation: bits2int, r and the recovery id from R (including the
- * x(R) ≥ q case), low-s normalisation flipping the parity bit, the compact encoding, and
- * verification that insists on low s.
+ * noble's independent implementation: bits2int, r from R (including the x(R) ≥ q case),
+ * low-s normalisation, the recovery id derived from the final signature (also when s was
+ * negated by a co-signer), the compact encoding, and verification that insists on low s.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
@@ -13,6 +13,7 @@ import { secp256k1Group as G } from '../curves/secp256k1.js';
 import {
   digestToScalar,
   encodeCompactSignature,
+  finishSignature,
   nonceCoordinate,
   normaliseLowS,
   verifyEcdsa,
@@ -25,9 +26,9 @@ const bytes32 = (n: bigint) => Uint8Array.from(Buffer.from(hex32(n), 'hex'));
 
 /** Single-party ECDSA with a chosen nonce, assembled from the helpers under test. */
 function signWith(sk: bigint, k: bigint, digest: Uint8Array): EcdsaSignature {
-  const { r, recovery } = nonceCoordinate(G.baseMul(k));
+  const r = nonceCoordinate(G.baseMul(k));
   const s = G.mod(G.inv(k) * (digestToScalar(digest) + r * sk));
-  return normaliseLowS(r, s, recovery);
+  return finishSignature(G.baseMul(sk), digest, r, s);
 }
 
 describe('ECDSA helpers', () => {
@@ -42,54 +43,49 @@ describe('ECDSA helpers', () => {
     }
   });
 
-  it('normaliseLowS keeps s ≤ q/2 and otherwise negates s and flips the parity bit', () => {
-    expect(normaliseLowS(7n, HALF, 0)).toEqual({ r: 7n, s: HALF, recovery: 0 });
-    expect(normaliseLowS(7n, 1n, 3)).toEqual({ r: 7n, s: 1n, recovery: 3 });
-    const flips = [
-      [0, 1],
-      [1, 0],
-      [2, 3],
-      [3, 2],
-    ] as const;
-    for (const [before, after] of flips) {
-      expect(normaliseLowS(7n, HALF + 1n, before)).toEqual({
-        r: 7n,
-        s: ORDER - HALF - 1n,
-        recovery: after,
-      });
-      expect(normaliseLowS(7n, ORDER - 1n, before)).toEqual({ r: 7n, s: 1n, recovery: after });
-    }
-    expectCryptoError(() => normaliseLowS(7n, 0n, 0), 'INVALID_SIGNATURE');
+  it('normaliseLowS keeps s ≤ q/2 and otherwise negates s; refuses 0', () => {
+    expect(normaliseLowS(HALF)).toBe(HALF);
+    expect(normaliseLowS(1n)).toBe(1n);
+    expect(normaliseLowS(HALF + 1n)).toBe(ORDER - HALF - 1n);
+    expect(normaliseLowS(ORDER - 1n)).toBe(1n);
+    expectCryptoError(() => normaliseLowS(0n), 'INVALID_SIGNATURE');
   });
 
-  it('nonceCoordinate gives r = x(R) mod q with y parity in bit 0; refuses the identity', () => {
+  it('nonceCoordinate gives r = x(R) mod q; refuses the identity and x(R) = q', () => {
     const R = G.baseMul(123456789n);
-    const { x, y } = R.toAffine();
-    const { r, recovery } = nonceCoordinate(R);
-    expect(r).toBe(x % ORDER);
-    expect(recovery & 1).toBe(Number(y & 1n));
-    expect(nonceCoordinate(R.negate()).recovery & 1).toBe(Number(1n - (y & 1n)));
+    expect(nonceCoordinate(R)).toBe(R.toAffine().x % ORDER);
     expectCryptoError(() => nonceCoordinate(R.subtract(R)), 'INVALID_SIGNATURE');
-  });
-
-  it('nonceCoordinate sets bit 1 when x(R) > q (r = x − q) and refuses x(R) = q', () => {
     // x = q is on the curve: its r would be 0, which is refused.
     const atQ = G.decodePoint(secp256k1.Point.fromHex('02' + hex32(ORDER)).toBytes(true));
     expectCryptoError(() => nonceCoordinate(atQ), 'INVALID_SIGNATURE', [], /r = 0/);
-    // Find a curve point with q < x < p (there are about 2^127 of them).
-    let point;
-    for (let x = ORDER + 1n; !point; x++) {
-      try {
-        point = secp256k1.Point.fromHex('02' + hex32(x));
-      } catch {
-        // x³ + 7 is not a square: try the next x
-      }
-    }
-    const R = G.decodePoint(point.toBytes(true));
-    const { r, recovery } = nonceCoordinate(R);
-    expect(r).toBe(point.toAffine().x - ORDER);
-    expect(recovery & 2).toBe(2);
-    expect(recovery & 1).toBe(Number(point.toAffine().y & 1n));
+  });
+
+  it('the recovery id comes from the final signature: s and −s give the same (r, s) and id', () => {
+    const sk = 0xa11ce5n;
+    const d = new Uint8Array(32).fill(3);
+    const k = 0x5eedn;
+    const r = nonceCoordinate(G.baseMul(k));
+    const s = G.mod(G.inv(k) * (digestToScalar(d) + r * sk));
+    const honest = finishSignature(G.baseMul(sk), d, r, s);
+    // A co-signer who negates s (a rushing w_j) changes nothing a verifier or ecrecover sees.
+    const negated = finishSignature(G.baseMul(sk), d, r, ORDER - s);
+    expect(negated).toEqual(honest);
+    const compact = encodeCompactSignature(honest);
+    const recovered = secp256k1.recoverPublicKey(
+      Uint8Array.from([honest.recovery, ...compact]),
+      d,
+      {
+        prehash: false,
+      },
+    );
+    expect(bytesToHex(recovered)).toBe(bytesToHex(G.encodePoint(G.baseMul(sk))));
+  });
+
+  it('finishSignature refuses an (r, s) that does not verify under the key', () => {
+    const d = new Uint8Array(32).fill(4);
+    const sig = signWith(77n, 99n, d);
+    expectCryptoError(() => finishSignature(G.baseMul(78n), d, sig.r, sig.s), 'INVALID_SIGNATURE');
+    expectCryptoError(() => finishSignature(G.baseMul(77n), d, sig.r, 0n), 'INVALID_SIGNATURE');
   });
 
   it('signatures assembled from the helpers verify with noble and recover the key (property)', () => {

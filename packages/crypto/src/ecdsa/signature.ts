@@ -1,7 +1,13 @@
 /**
  * Plain ECDSA helpers on secp256k1 shared by the threshold protocol: digest to scalar
- * (bits2int, SEC 1 §4.1.3 step 5 / RFC 6979 §2.3.2), low-s normalisation with the recovery
- * id (BIP 62 / EIP-2), and the final check with noble's independent verifier.
+ * (bits2int, SEC 1 §4.1.3 step 5 / RFC 6979 §2.3.2), r from the nonce point, and
+ * `finishSignature`, which turns a combined (r, s) into the released signature: low-s
+ * (BIP 62 / EIP-2), the recovery id read off the *final* signature (SEC 1 §4.1.6), and
+ * verification with noble's independent verifier.
+ *
+ * The recovery id is computed from (r, s) and the key, never carried from the nonce point:
+ * a co-signer who turns s into −s changes nothing a verifier sees, but would make an id taken
+ * from R wrong (found in review; see SECURITY.md).
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bigintToBytesBE, bytesToBigintBE, type GroupPoint } from '../curves/group.js';
@@ -11,7 +17,7 @@ import { CryptoError } from '../errors.js';
 export interface EcdsaSignature {
   readonly r: bigint;
   readonly s: bigint;
-  /** Bit 0: y(R) odd; bit 1: x(R) >= q (practically never). Matches the low-s (r, s). */
+  /** Bit 0: y(R) odd; bit 1: x(R) >= q (practically never), for the released (r, s). */
   readonly recovery: 0 | 1 | 2 | 3;
 }
 
@@ -23,20 +29,47 @@ export function digestToScalar(digest: Uint8Array): bigint {
   return G.mod(bytesToBigintBE(digest));
 }
 
-/** (r, recovery bits) of the nonce point R; INVALID_SIGNATURE if R is the identity or r = 0. */
-export function nonceCoordinate(R: GroupPoint): { r: bigint; recovery: 0 | 1 | 2 | 3 } {
+/** r = x(R) mod q; INVALID_SIGNATURE if R is the identity or r = 0. */
+export function nonceCoordinate(R: GroupPoint): bigint {
   if (R.is0()) throw new CryptoError('INVALID_SIGNATURE', 'nonce point is the identity');
-  const { x, y } = R.toAffine();
-  const r = G.mod(x);
+  const r = G.mod(R.toAffine().x);
   if (r === 0n) throw new CryptoError('INVALID_SIGNATURE', 'r = 0');
-  return { r, recovery: ((x >= G.order ? 2 : 0) | (y & 1n ? 1 : 0)) as 0 | 1 | 2 | 3 };
+  return r;
 }
 
-/** Low-s normalisation: if s > q/2, use q − s, which flips the parity bit of the recovery id. */
-export function normaliseLowS(r: bigint, s: bigint, recovery: 0 | 1 | 2 | 3): EcdsaSignature {
+/** Low-s normalisation: s if s ≤ q/2, otherwise q − s (0 is refused). */
+export function normaliseLowS(s: bigint): bigint {
   if (s === 0n) throw new CryptoError('INVALID_SIGNATURE', 's = 0');
-  if (s > G.order >> 1n) return { r, s: G.order - s, recovery: (recovery ^ 1) as 0 | 1 | 2 | 3 };
-  return { r, s, recovery };
+  return s > G.order >> 1n ? G.order - s : s;
+}
+
+/**
+ * The released signature for a combined (r, s): s normalised to low s; R' = s⁻¹·(m·G + r·PK)
+ * (public values only) must have x(R') ≡ r, and its y parity and x ≥ q give the recovery id;
+ * noble's verifier must accept it too. INVALID_SIGNATURE otherwise.
+ */
+export function finishSignature(
+  publicKey: GroupPoint,
+  digest: Uint8Array,
+  r: bigint,
+  s: bigint,
+): EcdsaSignature {
+  const low = normaliseLowS(s);
+  const sInv = G.inv(low);
+  const m = digestToScalar(digest);
+  const R = G.mulPublic(G.generator, G.mod(m * sInv)).add(G.mulPublic(publicKey, G.mod(r * sInv)));
+  if (R.is0()) throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
+  const { x, y } = R.toAffine();
+  if (G.mod(x) !== r) throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
+  const signature: EcdsaSignature = {
+    r,
+    s: low,
+    recovery: ((x >= G.order ? 2 : 0) | (y & 1n ? 1 : 0)) as 0 | 1 | 2 | 3,
+  };
+  if (!verifyEcdsa(publicKey, digest, signature)) {
+    throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
+  }
+  return signature;
 }
 
 export function encodeCompactSignature(sig: EcdsaSignature): Uint8Array {

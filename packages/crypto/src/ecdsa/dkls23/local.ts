@@ -56,10 +56,11 @@ export function dkls23SetupLocally(
     mail.push(...outbound);
   }
   const shares = new Map<PartyId, Dkls23KeyShare>();
+  const ledger = new MemoryLedger();
   while (shares.size < parties.length) {
     const next: SetupDirect[] = [];
     for (const key of keyShares) {
-      const step = setupContinue(states.get(key.party)!, deliver(mail, key.party));
+      const step = setupContinue(states.get(key.party)!, deliver(mail, key.party), ledger);
       if (step.done) {
         shares.set(key.party, { key, keyId, chainCode, pairs: step.pairs });
       } else {

@@ -86,24 +86,19 @@ export function zeroShare(
 }
 
 /**
- * The usage-ledger id of a presignature: a hash of the session, the signer and its secret
- * values φ_i and v_i (hashed, so the id reveals nothing). Derived from the secrets rather
- * than stored, so no edited copy of a saved presignature can carry the same secrets under a
- * fresh id past the ledger.
+ * The usage-ledger id of a presignature: a hash of the session, the signer and its inversion
+ * mask φ_i (hashed, so the id reveals nothing). φ_i is fixed in round 1 and no peer can
+ * influence it, so every presignature that could come out of one round-1 state — a restored
+ * copy, an edited copy, or a re-run of round 3 against different peer messages (which would
+ * change v_i) — has the same id, and the ledger lets only one of them release a w_i.
  */
-export function presignatureId(
-  ssid: Uint8Array,
-  self: PartyId,
-  inversionMask: bigint,
-  v: bigint,
-): string {
+export function presignatureId(ssid: Uint8Array, self: PartyId, inversionMask: bigint): string {
   return bytesToHex(
     transcriptHash(
       `${SIGN_PROTOCOL}/v${SIGN_VERSION}/presignature`,
       ssid,
       self,
       G.encodeScalar(inversionMask),
-      G.encodeScalar(v),
     ),
   );
 }

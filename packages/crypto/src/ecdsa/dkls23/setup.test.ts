@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCryptoError, expectCryptoError } from '../../../test/ecdsa/harness.js';
 import { bytesToHex } from '../../bytes.js';
 import type { CryptoErrorCode } from '../../errors.js';
+import { MemoryLedger } from '../../ledger.js';
 import { setCryptoProvider } from '../../provider/crypto-provider.js';
 import { nodeCryptoProvider } from '../../provider/node-provider.js';
 import type { PartyId } from '../../sharing/access-structure.js';
@@ -51,6 +52,7 @@ function runSetup(parties: PartyId[], hook?: Hook, options: RunSetupOptions = {}
     return restored;
   };
   const states = new Map<PartyId, SetupState>();
+  const ledger = new MemoryLedger();
   let mail: SetupDirect[] = [];
   for (const p of parties) {
     const { state, outbound } = setupStart(keyId, p, parties);
@@ -64,7 +66,7 @@ function runSetup(parties: PartyId[], hook?: Hook, options: RunSetupOptions = {}
     for (const p of parties) {
       const inbound = mail.filter((m) => m.recipient === p);
       try {
-        const step = setupContinue(states.get(p)!, hook?.(round, p, inbound) ?? inbound);
+        const step = setupContinue(states.get(p)!, hook?.(round, p, inbound) ?? inbound, ledger);
         if (step.done) pairs.set(p, step.pairs);
         else {
           states.set(p, persist(step.state));
@@ -176,7 +178,9 @@ describe('DKLs23 pairwise setup', () => {
     }
     // A consumed setup state cannot be saved; a saved state of another kind is refused.
     const saved = encodeSetupState(state);
-    expectCryptoError(() => setupContinue(state, []), 'INVALID_MESSAGE', ['bob']);
+    expectCryptoError(() => setupContinue(state, [], new MemoryLedger()), 'INVALID_MESSAGE', [
+      'bob',
+    ]);
     expectCryptoError(() => encodeSetupState(state), 'STATE_CONSUMED');
     const other = JSON.stringify({ ...(JSON.parse(saved) as object), kind: 'dkls23-key-share' });
     expectCryptoError(() => decodeSetupState(other), 'INVALID_MESSAGE');
@@ -251,7 +255,11 @@ describe('DKLs23 pairwise setup', () => {
         ['b'],
       ],
     ])('a message %s is refused, naming the party at fault', (_, inbound, code, culprits) => {
-      expectCryptoError(() => setupContinue(freshA(), inbound()), code, culprits);
+      expectCryptoError(
+        () => setupContinue(freshA(), inbound(), new MemoryLedger()),
+        code,
+        culprits,
+      );
     });
 
     it('a corrupted base-OT public key is refused naming the sender', () => {
@@ -262,14 +270,37 @@ describe('DKLs23 pairwise setup', () => {
         return [...others(), { ...fromB(), baseOt }];
       };
       const negated = fromB().baseOt[2] === 2 ? 3 : 2; // -B: a valid point, but not the proven one
-      expectCryptoError(() => setupContinue(freshA(), withPrefix(negated)), 'INVALID_PROOF', ['b']);
-      expectCryptoError(() => setupContinue(freshA(), withPrefix(5)), 'INVALID_POINT', ['b']);
+      expectCryptoError(
+        () => setupContinue(freshA(), withPrefix(negated), new MemoryLedger()),
+        'INVALID_PROOF',
+        ['b'],
+      );
+      expectCryptoError(
+        () => setupContinue(freshA(), withPrefix(5), new MemoryLedger()),
+        'INVALID_POINT',
+        ['b'],
+      );
     });
 
     it('the state is single-use', () => {
       const state = freshA();
-      expectCryptoError(() => setupContinue(state, others()), 'INVALID_MESSAGE', ['b']);
-      expectCryptoError(() => setupContinue(state, toA()), 'STATE_CONSUMED');
+      expectCryptoError(
+        () => setupContinue(state, others(), new MemoryLedger()),
+        'INVALID_MESSAGE',
+        ['b'],
+      );
+      expectCryptoError(() => setupContinue(state, toA(), new MemoryLedger()), 'STATE_CONSUMED');
+    });
+
+    it('a restored copy of a setup state cannot run the same round again (same ledger)', () => {
+      const ledger = new MemoryLedger();
+      const saved = encodeSetupState(freshA());
+      setupContinue(decodeSetupState(saved), toA(), ledger);
+      // A second run would let a base-OT sender compare two answers and learn Δ.
+      expectCryptoError(
+        () => setupContinue(decodeSetupState(saved), toA(), ledger),
+        'STATE_CONSUMED',
+      );
     });
   });
 

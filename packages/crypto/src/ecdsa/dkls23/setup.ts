@@ -38,6 +38,7 @@ import {
   type BaseOtSenderState2,
   type OtExtensionReceiverSetup,
 } from '../../ot/index.js';
+import type { UsageLedger } from '../../ledger.js';
 import type { PartyId } from '../../sharing/access-structure.js';
 import type { Dkls23PairState } from './key-share.js';
 
@@ -135,11 +136,21 @@ function head(sid: Uint8Array, sender: PartyId, recipient: PartyId, round: numbe
   } as const;
 }
 
-/** Processes one round's inbound messages (one from every other party). */
-export function setupContinue(previous: SetupState, inbound: readonly SetupDirect[]): SetupStep {
+/**
+ * Processes one round's inbound messages (one from every other party). The round is
+ * consumed in `ledger` first: a base-OT receiver that answered two different challenge
+ * vectors from one (restored) state would reveal all its choice bits Δ, so no copy of a
+ * setup state may run the same round twice.
+ */
+export function setupContinue(
+  previous: SetupState,
+  inbound: readonly SetupDirect[],
+  ledger: UsageLedger,
+): SetupStep {
   if (previous.consumed) throw new CryptoError('STATE_CONSUMED', 'setup state was already used');
   previous.consumed = true;
   const { sessionId: sid, self, round } = previous;
+  ledger.consume(`${SETUP_PROTOCOL}/${bytesToHex(sid)}/${self}/${round}`);
   const bySender = new Map<PartyId, SetupDirect>();
   for (const m of inbound) {
     const from = String(m.sender);

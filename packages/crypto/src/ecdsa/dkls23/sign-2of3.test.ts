@@ -293,6 +293,33 @@ describe('DKLs23 2-of-3: single use and serialised state', () => {
     );
   });
 
+  it('re-running round 3 from a restored round-2 state against a shifted ψ cannot sign twice', () => {
+    // Review finding: a peer that re-sends its round-2 message with ψ + δ after the victim
+    // restores its round-2 state gets a second presignature with the same φ_i and r_i but a
+    // different v_i; two online messages would reveal sk_i. The ledger id depends on φ_i only.
+    const ledger = new MemoryLedger();
+    const sessionId = randomBytes(32);
+    const signers = ['p1', 'p2'];
+    const r1 = signers.map((p) => ecdsaSignRound1(share(p), signers, { sessionId }));
+    const mail1 = r1.flatMap((r) => r.outbound);
+    const r2 = signers.map((p, k) =>
+      ecdsaSignRound2(
+        share(p),
+        r1[k]!.state,
+        mail1.filter((m) => m.recipient === p),
+      ),
+    );
+    const saved = encodeEcdsaSignRound2Secret(r2[0]!.state);
+    const toP1 = r2[1]!.outbound.filter((m) => m.recipient === 'p1');
+    const first = ecdsaSignRound3(share('p1'), decodeEcdsaSignRound2Secret(saved), toP1);
+    const shifted = toP1.map((m) => ({ ...m, psi: G.mod(m.psi + 12345n) }));
+    const second = ecdsaSignRound3(share('p1'), decodeEcdsaSignRound2Secret(saved), shifted);
+    expect(second.v).not.toBe(first.v);
+    expect(second.id).toBe(first.id);
+    ecdsaSignOnline(first, sha256(text('m1')), ledger);
+    expectCryptoError(() => ecdsaSignOnline(second, sha256(text('m2')), ledger), 'STATE_CONSUMED');
+  });
+
   it('each party consumes its own ledger id before releasing w_i; a failing ledger fails closed', () => {
     const pres = presignLocally(shares, ['p1', 'p3']);
     const seen: string[] = [];

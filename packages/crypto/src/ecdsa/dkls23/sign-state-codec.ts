@@ -155,7 +155,7 @@ export function decodeEcdsaSignRound2Secret(json: string): EcdsaSignRound2Secret
 }
 
 const PRESIGNATURE_FIELDS = [
-  ...['version', 'kind', 'id', 'session', 'noncePoint', 'r', 'recovery', 'u', 'v'],
+  ...['version', 'kind', 'id', 'session', 'noncePoint', 'r', 'u', 'v'],
   ...['inversionMask', 'publicKey'],
 ];
 
@@ -168,7 +168,6 @@ export function encodePresignature(p: Presignature): string {
     session: encodeSession(p.session),
     noncePoint: hexPoint(p.noncePoint),
     r: hexScalar(p.r),
-    recovery: p.recovery,
     u: hexScalar(p.u),
     v: hexScalar(p.v),
     inversionMask: hexScalar(p.inversionMask),
@@ -179,19 +178,16 @@ export function encodePresignature(p: Presignature): string {
 export function decodePresignature(json: string): Presignature {
   const f = Fields.of(parseJson(json), 'presignature', PRESIGNATURE_FIELDS);
   checkKind(f, 'dkls23-presignature');
-  const recovery = f.integer('recovery');
-  if (recovery < 0 || recovery > 3) f.fail('recovery must be 0..3');
   const session = decodeSession(f);
   const v = f.scalar('v');
   const inversionMask = f.scalar('inversionMask');
-  const id = presignatureId(session.ssid, session.self, inversionMask, v);
+  const id = presignatureId(session.ssid, session.self, inversionMask);
   if (f.string('id') !== id) f.fail('id does not match the presignature it names');
   return {
     id,
     session,
     noncePoint: f.point('noncePoint'),
     r: f.scalar('r'),
-    recovery: recovery as 0 | 1 | 2 | 3,
     u: f.scalar('u'),
     v,
     inversionMask,

@@ -93,7 +93,6 @@ export interface Presignature {
   readonly session: EcdsaSignSession;
   readonly noncePoint: GroupPoint;
   readonly r: bigint;
-  readonly recovery: 0 | 1 | 2 | 3;
   readonly u: bigint;
   readonly v: bigint;
   readonly inversionMask: bigint;

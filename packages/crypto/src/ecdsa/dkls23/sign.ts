@@ -27,9 +27,8 @@ import {
 import type { PartyId } from '../../sharing/access-structure.js';
 import {
   digestToScalar,
+  finishSignature,
   nonceCoordinate,
-  normaliseLowS,
-  verifyEcdsa,
   type EcdsaSignature,
 } from '../signature.js';
 import type { Dkls23KeyShare, Dkls23PairState } from './key-share.js';
@@ -208,10 +207,11 @@ export function ecdsaSignRound2(
       throw new CryptoError('INVALID_MESSAGE', 'malformed nonce commitment', [j]);
     }
     commitments.set(j, m.commitment);
+    const setup = pairOf(share, j).sender; // a local fault here is not j's
     let response;
     try {
       response = rvoleSenderRespond(
-        pairOf(share, j).sender,
+        setup,
         multiplicationId(session.ssid, session.self, j),
         [st.instanceKey, additiveShare],
         m.multiplication,
@@ -251,9 +251,26 @@ export function ecdsaSignRound2(
   };
 }
 
-/** Re-labels an error from a sub-protocol with the counterparty it concerns. */
+/** Codes that describe the counterparty's message, never a local fault. */
+const MESSAGE_FAULTS: ReadonlySet<CryptoError['code']> = new Set([
+  'INVALID_MESSAGE',
+  'INVALID_POINT',
+  'INVALID_SCALAR',
+  'OT_CHECK_FAILED',
+  'CONSISTENCY_CHECK_FAILED',
+]);
+
+/**
+ * Names the counterparty as culprit of a sub-protocol failure caused by its message. Local
+ * faults (a consumed state, a corrupt local setup) keep no culprit, so a node never bans an
+ * honest peer for its own problem.
+ */
 function blame(error: unknown, culprit: PartyId): unknown {
-  if (error instanceof CryptoError && error.culprits.length === 0) {
+  if (
+    error instanceof CryptoError &&
+    error.culprits.length === 0 &&
+    MESSAGE_FAULTS.has(error.code)
+  ) {
     return new CryptoError(error.code, error.message, [culprit]);
   }
   return error;
@@ -353,14 +370,13 @@ export function ecdsaSignRound3(
     // Not attributable: any signer may have shifted its pk_i (DKLS23-NOTES §5).
     throw new CryptoError('NOT_ATTRIBUTABLE', 'the signers’ public shares do not sum to the key');
   }
-  const { r, recovery } = nonceCoordinate(noncePoint);
+  const r = nonceCoordinate(noncePoint);
   const v = G.mod(st.additiveShare * psiSum + vCross);
   return {
-    id: presignatureId(session.ssid, session.self, st.inversionMask, v),
+    id: presignatureId(session.ssid, session.self, st.inversionMask),
     session,
     noncePoint,
     r,
-    recovery,
     u: G.mod(st.instanceKey * psiSum + uCross),
     v,
     inversionMask: st.inversionMask,
@@ -379,8 +395,8 @@ export function ecdsaSignOnline(
 ): EcdsaSignRound3Broadcast {
   const m = digestToScalar(digest);
   // The ledger id is recomputed from the secrets, never taken from the (maybe restored) object.
-  const { session, inversionMask, v } = presignature;
-  ledger.consume(presignatureId(session.ssid, session.self, inversionMask, v));
+  const { session, inversionMask } = presignature;
+  ledger.consume(presignatureId(session.ssid, session.self, inversionMask));
   return {
     ...header(presignature.session),
     round: 3,
@@ -407,9 +423,12 @@ export function ecdsaCombineSignature(
     w = G.mod(w + assertScalar(m.w, 'w', j));
   }
   if (u === 0n) throw new CryptoError('NOT_ATTRIBUTABLE', 'Σu = 0');
-  const signature = normaliseLowS(presignature.r, G.mod(w * G.inv(u)), presignature.recovery);
-  if (!verifyEcdsa(presignature.publicKey, digest, signature)) {
-    throw new CryptoError('NOT_ATTRIBUTABLE', 'the combined signature does not verify');
+  try {
+    return finishSignature(presignature.publicKey, digest, presignature.r, G.mod(w * G.inv(u)));
+  } catch (error) {
+    if (error instanceof CryptoError && error.code === 'INVALID_SIGNATURE') {
+      throw new CryptoError('NOT_ATTRIBUTABLE', 'the combined signature does not verify');
+    }
+    throw error;
   }
-  return signature;
 }
