@@ -1,2 +1,9 @@
-/** @coffer/node: the signing node (keystore, identity, transport, sessions). */
-export {};
+/**
+ * @coffer/node: the signing node — its encrypted keystore (passphrase, PKCS#11 or KMS key),
+ * its identity (Ed25519 signing and X25519 encryption keys), and the authenticated transport
+ * to other nodes through an untrusted relay (in-process, WebSocket, NATS).
+ */
+export * from './errors.js';
+export * from './keystore/index.js';
+export * from './identity/index.js';
+export * from './transport/index.js';

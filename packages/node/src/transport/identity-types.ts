@@ -10,7 +10,7 @@
 export const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The enrolled, public half of a node identity. */
-export interface NodeIdentity {
+export interface PeerIdentity {
   readonly nodeId: string;
   /** Ed25519 public key, 32 bytes (RFC 8032). */
   readonly signingPublicKey: Uint8Array;
@@ -28,18 +28,18 @@ export interface NodeSigner {
 
 /** The local node: its public identity plus its signer. */
 export interface LocalNode {
-  readonly identity: NodeIdentity;
+  readonly identity: PeerIdentity;
   readonly signer: NodeSigner;
 }
 
 /** Enrolled identities by node id. */
 export interface Directory {
-  get(nodeId: string): NodeIdentity | undefined;
+  get(nodeId: string): PeerIdentity | undefined;
 }
 
 /** Builds a `Directory` from a list of enrolled identities (duplicate ids are an error). */
-export function directoryOf(identities: Iterable<NodeIdentity>): Directory {
-  const map = new Map<string, NodeIdentity>();
+export function directoryOf(identities: Iterable<PeerIdentity>): Directory {
+  const map = new Map<string, PeerIdentity>();
   for (const id of identities) {
     if (!NODE_ID_PATTERN.test(id.nodeId)) throw new Error(`invalid node id: ${id.nodeId}`);
     if (map.has(id.nodeId)) throw new Error(`duplicate node id: ${id.nodeId}`);

@@ -17,7 +17,7 @@ import { concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { directAad, lengthPrefixed } from './envelope.js';
 import type { EnvelopeHeader } from './envelope.js';
 import { TransportError } from './errors.js';
-import type { LocalNode, NodeIdentity } from './identity-types.js';
+import type { LocalNode, PeerIdentity } from './identity-types.js';
 
 const KEY_INFO_DOMAIN = utf8ToBytes('coffer/transport/direct-key/v1');
 const EPHEMERAL_BYTES = 32;
@@ -63,7 +63,7 @@ function assertNonZero(dh: Uint8Array): Uint8Array {
 export function sealDirectBody(
   header: EnvelopeHeader,
   sender: LocalNode,
-  recipient: NodeIdentity,
+  recipient: PeerIdentity,
   plaintext: Uint8Array,
 ): Uint8Array {
   if (header.kind !== 'direct' || header.to !== recipient.nodeId) {
@@ -99,7 +99,7 @@ export function sealDirectBody(
 export function openDirectBody(
   header: EnvelopeHeader,
   self: LocalNode,
-  sender: NodeIdentity,
+  sender: PeerIdentity,
   body: Uint8Array,
 ): Uint8Array {
   if (body.length < EPHEMERAL_BYTES + TAG_BYTES) {

@@ -18,7 +18,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { MAX_ENVELOPE_BYTES, decodeEnvelope } from './envelope.js';
 import { directoryOf } from './identity-types.js';
-import type { Directory, NodeIdentity } from './identity-types.js';
+import type { Directory, PeerIdentity } from './identity-types.js';
 import { MemoryRelay } from './memory-relay.js';
 import type { Relay, Unsubscribe } from './relay.js';
 import {
@@ -43,7 +43,7 @@ export interface WsRelayServerOptions {
   /** Bound into every challenge; clients may pin it. */
   readonly serverId: string;
   /** The allow-list: only these public identities may connect. */
-  readonly enrolled: Iterable<NodeIdentity>;
+  readonly enrolled: Iterable<PeerIdentity>;
   /** Routing backend; defaults to a MemoryRelay owned (and closed) by the server. */
   readonly backend?: Relay;
   readonly authTimeoutMs?: number;
