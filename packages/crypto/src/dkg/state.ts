@@ -113,14 +113,19 @@ function readOwnRound1(ctx: DkgContext, value: unknown, sender: PartyId): Receiv
   return received;
 }
 
-/** A party's secret state after DKG round 1. Single use. */
-export class DkgRound1Secret {
-  readonly #data: DkgRound1Data;
+/**
+ * What the DKG's secret round states share: the party and session they belong to, and single
+ * use — `take` hands the data to the next round once; a used state can neither be taken again
+ * nor persisted (CRYPTO.md invariants 2 and 6).
+ */
+abstract class SingleUseDkgState<D extends { readonly ctx: DkgContext }> {
+  readonly #data: D;
+  readonly #round: string;
   #consumed = false;
 
-  /** Internal: made by `dkgRound1` or `fromJSON`. */
-  constructor(data: DkgRound1Data) {
+  constructor(data: D, round: string) {
     this.#data = data;
+    this.#round = round;
   }
 
   get party(): PartyId {
@@ -135,20 +140,36 @@ export class DkgRound1Secret {
     return this.#consumed;
   }
 
-  /** Internal: hands the data to round 2, once. */
-  take(): DkgRound1Data {
+  /** Internal: hands the data to the next round, once. */
+  take(): D {
     if (this.#consumed) {
-      throw new CryptoError('STATE_CONSUMED', 'this DKG round-1 state has already been used');
+      throw new CryptoError(
+        'STATE_CONSUMED',
+        `this DKG ${this.#round} state has already been used`,
+      );
     }
     this.#consumed = true;
     return this.#data;
   }
 
-  toJSON(): DkgRound1SecretJson {
+  /** The data, for persisting an unused state. */
+  protected persistable(): D {
     if (this.#consumed) {
       throw new CryptoError('STATE_CONSUMED', 'a used DKG state must not be persisted');
     }
-    const { ctx, shares, chainCode, own } = this.#data;
+    return this.#data;
+  }
+}
+
+/** A party's secret state after DKG round 1. Single use. */
+export class DkgRound1Secret extends SingleUseDkgState<DkgRound1Data> {
+  /** Internal: made by `dkgRound1` or `fromJSON`. */
+  constructor(data: DkgRound1Data) {
+    super(data, 'round-1');
+  }
+
+  toJSON(): DkgRound1SecretJson {
+    const { ctx, shares, chainCode, own } = this.persistable();
     return {
       ...baseJson(ctx, chainCode),
       kind: 'round1-secret',
@@ -173,41 +194,14 @@ export class DkgRound1Secret {
 }
 
 /** A party's secret state after DKG round 2. Single use. */
-export class DkgRound2Secret {
-  readonly #data: DkgRound2Data;
-  #consumed = false;
-
+export class DkgRound2Secret extends SingleUseDkgState<DkgRound2Data> {
   /** Internal: made by `dkgRound2` or `fromJSON`. */
   constructor(data: DkgRound2Data) {
-    this.#data = data;
-  }
-
-  get party(): PartyId {
-    return this.#data.ctx.party;
-  }
-
-  get sessionId(): string {
-    return this.#data.ctx.sessionId;
-  }
-
-  get consumed(): boolean {
-    return this.#consumed;
-  }
-
-  /** Internal: hands the data to finalisation, once. */
-  take(): DkgRound2Data {
-    if (this.#consumed) {
-      throw new CryptoError('STATE_CONSUMED', 'this DKG round-2 state has already been used');
-    }
-    this.#consumed = true;
-    return this.#data;
+    super(data, 'round-2');
   }
 
   toJSON(): DkgRound2SecretJson {
-    if (this.#consumed) {
-      throw new CryptoError('STATE_CONSUMED', 'a used DKG state must not be persisted');
-    }
-    const { ctx, ownShare, chainCode, round1 } = this.#data;
+    const { ctx, ownShare, chainCode, round1 } = this.persistable();
     return {
       ...baseJson(ctx, chainCode),
       kind: 'round2-secret',
