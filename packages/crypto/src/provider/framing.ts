@@ -113,3 +113,20 @@ export function hashRowsWith(
   }
   return out;
 }
+
+/** Runs the `prgBatch` definition with a given `prg`: prg(seed_i, domain || u32be(i), length). */
+export function prgBatchWith(
+  prg: (seed: Uint8Array, domain: Uint8Array, length: number) => Uint8Array,
+  seeds: Uint8Array,
+  seedLength: number,
+  domain: Uint8Array,
+  length: number,
+): Uint8Array {
+  const count = checkBatch(seeds, seedLength, length);
+  const out = new Uint8Array(count * length);
+  for (let i = 0; i < count; i++) {
+    const seed = seeds.subarray(i * seedLength, (i + 1) * seedLength);
+    out.set(prg(seed, indexedDomain(domain, i), length), i * length);
+  }
+  return out;
+}

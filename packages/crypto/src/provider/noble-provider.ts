@@ -7,7 +7,7 @@ import { ctr } from '@noble/ciphers/aes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import type { CryptoProvider } from './crypto-provider.js';
-import { checkBatch, checkLength, hashRowsWith, indexedDomain, prgKeyInput } from './framing.js';
+import { checkLength, hashRowsWith, prgBatchWith, prgKeyInput } from './framing.js';
 
 const ZERO_IV = new Uint8Array(16);
 
@@ -23,15 +23,8 @@ export const nobleCryptoProvider: CryptoProvider = {
   name: 'noble',
   sha256: (data) => sha256(data),
   prg,
-  prgBatch(seeds, seedLength, domain, length) {
-    const count = checkBatch(seeds, seedLength, length);
-    const out = new Uint8Array(count * length);
-    for (let i = 0; i < count; i++) {
-      const seed = seeds.subarray(i * seedLength, (i + 1) * seedLength);
-      out.set(prg(seed, indexedDomain(domain, i), length), i * length);
-    }
-    return out;
-  },
+  prgBatch: (seeds, seedLength, domain, length) =>
+    prgBatchWith(prg, seeds, seedLength, domain, length),
   hashRows: (domain, rows, rowLength, outLength) =>
     hashRowsWith(
       sha256,

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createHash, hash } from 'node:crypto';
 import type { CryptoProvider } from './crypto-provider.js';
-import { checkBatch, checkLength, hashRowsWith, indexedDomain, prgKeyInput } from './framing.js';
+import { checkLength, hashRowsWith, prgBatchWith, prgKeyInput } from './framing.js';
 
 const ZERO_IV = new Uint8Array(16);
 
@@ -32,15 +32,8 @@ export const nodeCryptoProvider: CryptoProvider = {
   name: 'node:crypto',
   sha256,
   prg,
-  prgBatch(seeds, seedLength, domain, length) {
-    const count = checkBatch(seeds, seedLength, length);
-    const out = new Uint8Array(count * length);
-    for (let i = 0; i < count; i++) {
-      const seed = seeds.subarray(i * seedLength, (i + 1) * seedLength);
-      out.set(prg(seed, indexedDomain(domain, i), length), i * length);
-    }
-    return out;
-  },
+  prgBatch: (seeds, seedLength, domain, length) =>
+    prgBatchWith(prg, seeds, seedLength, domain, length),
   hashRows: (domain, rows, rowLength, outLength) =>
     hashRowsWith(sha256, shake256, domain, rows, rowLength, outLength),
 };
