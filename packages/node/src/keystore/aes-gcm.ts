@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { NodeError } from '../errors.js';
 import {
+  assertBoxIsFor,
   GCM_IV_BYTES,
   GCM_TAG_BYTES,
   SEALED_BOX_ALG,
@@ -16,7 +17,7 @@ import {
   decodeBase64,
   encodeBase64,
 } from './key-provider.js';
-import type { KeyProviderName, SealedBox } from './key-provider.js';
+import type { KeyProvider, KeyProviderName, SealedBox } from './key-provider.js';
 
 export function gcmSeal(
   key: KeyObject,
@@ -57,4 +58,45 @@ export function gcmOpen(key: KeyObject, box: SealedBox, aad: Uint8Array): Uint8A
   const out = new Uint8Array(Buffer.concat(chunks));
   for (const chunk of chunks) chunk.fill(0);
   return out;
+}
+
+/**
+ * A key provider whose AES-256-GCM key is held by this process (in a native `KeyObject`): the
+ * passphrase provider (key derived by scrypt) and the KMS provider (key from the environment).
+ */
+export class HostKeyProvider implements KeyProvider {
+  #key: KeyObject | undefined;
+  constructor(
+    readonly name: 'passphrase' | 'kms',
+    readonly keyId: string,
+    key: KeyObject,
+  ) {
+    this.#key = key;
+  }
+
+  seal(plaintext: Uint8Array, aad: Uint8Array): Promise<SealedBox> {
+    return new Promise((resolve) =>
+      resolve(gcmSeal(this.#liveKey(), this.name, this.keyId, plaintext, aad)),
+    );
+  }
+
+  open(box: SealedBox, aad: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve) => {
+      const key = this.#liveKey();
+      assertBoxIsFor(box, this);
+      resolve(gcmOpen(key, box, aad));
+    });
+  }
+
+  close(): Promise<void> {
+    this.#key = undefined;
+    return Promise.resolve();
+  }
+
+  #liveKey(): KeyObject {
+    if (this.#key === undefined) {
+      throw new NodeError('KEYSTORE_LOCKED', `${this.name} provider is closed`);
+    }
+    return this.#key;
+  }
 }

@@ -7,11 +7,10 @@
  * SECURITY.md), so deployments should remove the variable once the node has started.
  */
 import { createSecretKey } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { NodeError } from '../errors.js';
-import { gcmOpen, gcmSeal } from './aes-gcm.js';
-import { assertBoxIsFor, assertKeyId } from './key-provider.js';
-import type { KeyProvider, SealedBox } from './key-provider.js';
+import { HostKeyProvider } from './aes-gcm.js';
+import { assertKeyId } from './key-provider.js';
+import type { KeyProvider } from './key-provider.js';
 
 export const DEFAULT_KMS_KEY_VAR = 'COFFER_KMS_KEY';
 export const DEFAULT_KMS_KEY_ID_VAR = 'COFFER_KMS_KEY_ID';
@@ -58,43 +57,8 @@ function kmsProviderFromEnv(options: KmsProviderOptions): KeyProvider {
         `KMS key variable ${keyVar} must decode to ${KEY_BYTES} bytes, got ${raw.length}`,
       );
     }
-    return new KmsKeyProvider(keyId, createSecretKey(raw));
+    return new HostKeyProvider('kms', keyId, createSecretKey(raw));
   } finally {
     raw.fill(0);
-  }
-}
-
-class KmsKeyProvider implements KeyProvider {
-  readonly name = 'kms' as const;
-  #key: KeyObject | undefined;
-  constructor(
-    readonly keyId: string,
-    key: KeyObject,
-  ) {
-    this.#key = key;
-  }
-
-  seal(plaintext: Uint8Array, aad: Uint8Array): Promise<SealedBox> {
-    return new Promise((resolve) =>
-      resolve(gcmSeal(this.#liveKey(), this.name, this.keyId, plaintext, aad)),
-    );
-  }
-
-  open(box: SealedBox, aad: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve) => {
-      const key = this.#liveKey();
-      assertBoxIsFor(box, this);
-      resolve(gcmOpen(key, box, aad));
-    });
-  }
-
-  close(): Promise<void> {
-    this.#key = undefined;
-    return Promise.resolve();
-  }
-
-  #liveKey(): KeyObject {
-    if (this.#key === undefined) throw new NodeError('KEYSTORE_LOCKED', 'KMS provider is closed');
-    return this.#key;
   }
 }

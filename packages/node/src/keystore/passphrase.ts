@@ -14,14 +14,13 @@ import {
   scrypt as scryptCallback,
   timingSafeEqual,
 } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { NodeError } from '../errors.js';
-import { gcmOpen, gcmSeal } from './aes-gcm.js';
+import { HostKeyProvider } from './aes-gcm.js';
 import { ensurePrivateDirectory, writeFileAtomic } from './atomic-file.js';
-import { assertBoxIsFor, decodeBase64, encodeBase64 } from './key-provider.js';
-import type { KeyProvider, SealedBox } from './key-provider.js';
+import { decodeBase64, encodeBase64 } from './key-provider.js';
+import type { KeyProvider } from './key-provider.js';
 
 export const DEFAULT_SCRYPT_LOG_N = 17;
 const MIN_SCRYPT_LOG_N = 14;
@@ -68,7 +67,8 @@ export async function openPassphraseProvider(
         if (check.length !== expected.length || !timingSafeEqual(check, expected)) {
           throw new NodeError('WRONG_PASSPHRASE', 'the passphrase does not open this keystore');
         }
-        return new PassphraseKeyProvider(
+        return new HostKeyProvider(
+          'passphrase',
           keyIdOf(existing),
           createSecretKey(derived.subarray(0, 32)),
         );
@@ -102,48 +102,16 @@ export async function openPassphraseProvider(
         basename(options.headerPath),
         Buffer.from(`${JSON.stringify(header, null, 2)}\n`, 'utf8'),
       );
-      return new PassphraseKeyProvider(keyIdOf(header), createSecretKey(derived.subarray(0, 32)));
+      return new HostKeyProvider(
+        'passphrase',
+        keyIdOf(header),
+        createSecretKey(derived.subarray(0, 32)),
+      );
     } finally {
       derived.fill(0);
     }
   } finally {
     if (typeof options.passphrase === 'string') passphrase.fill(0);
-  }
-}
-
-class PassphraseKeyProvider implements KeyProvider {
-  readonly name = 'passphrase' as const;
-  #key: KeyObject | undefined;
-  constructor(
-    readonly keyId: string,
-    key: KeyObject,
-  ) {
-    this.#key = key;
-  }
-
-  seal(plaintext: Uint8Array, aad: Uint8Array): Promise<SealedBox> {
-    return new Promise((resolve) =>
-      resolve(gcmSeal(this.#liveKey(), this.name, this.keyId, plaintext, aad)),
-    );
-  }
-
-  open(box: SealedBox, aad: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve) => {
-      const key = this.#liveKey();
-      assertBoxIsFor(box, this);
-      resolve(gcmOpen(key, box, aad));
-    });
-  }
-
-  close(): Promise<void> {
-    this.#key = undefined;
-    return Promise.resolve();
-  }
-
-  #liveKey(): KeyObject {
-    if (this.#key === undefined)
-      throw new NodeError('KEYSTORE_LOCKED', 'passphrase provider is closed');
-    return this.#key;
   }
 }
 
