@@ -1,9 +1,11 @@
 /**
  * @coffer/node: the signing node — its encrypted keystore (passphrase, PKCS#11 or KMS key),
  * its identity (Ed25519 signing and X25519 encryption keys), and the authenticated transport
- * to other nodes through an untrusted relay (in-process, WebSocket, NATS).
+ * to other nodes through an untrusted relay (in-process, WebSocket, NATS), and the
+ * `coffer node` process that joins them (configuration, health endpoint, logs).
  */
 export * from './errors.js';
 export * from './keystore/index.js';
 export * from './identity/index.js';
 export * from './transport/index.js';
+export * from './process/index.js';

@@ -1,5 +1,7 @@
 /** The registry of `coffer` commands, in the order `coffer --help` lists them. */
 import { demo } from './demo.js';
+import { nodeIdentity } from './node-identity.js';
+import { nodeRun } from './node-run.js';
 import { tssCombine } from './tss-combine.js';
 import { tssImport } from './tss-import.js';
 import { tssKeygen } from './tss-keygen.js';
@@ -22,4 +24,6 @@ export const COMMANDS: readonly Command[] = [
   tssImport,
   tssCombine,
   demo,
+  nodeRun,
+  nodeIdentity,
 ];
