@@ -1,0 +1,43 @@
+/**
+ * The approval gate (issue 4, "Approval gate"; APPROVALS.md): the signing-evidence format,
+ * the admin-signed approval policy, and `verifyEvidence`, which the session runner calls
+ * before joining a signing session.
+ */
+export { canonicalJson, CanonicalJsonError } from './canonical-json.js';
+export {
+  APPROVAL_REFUSAL_REASONS,
+  POLICY_ERROR_CODES,
+  ApprovalRefused,
+  PolicyError,
+} from './errors.js';
+export type { ApprovalRefusalReason, PolicyErrorCode } from './errors.js';
+export {
+  APPROVAL_SCHEMES,
+  EVIDENCE_VERSION,
+  approvalPayload,
+  approvalPayloadBytes,
+  parseSigningEvidence,
+} from './evidence.js';
+export type {
+  Approval,
+  ApprovalPayload,
+  ApprovalScheme,
+  Ed25519Approval,
+  SigningEvidence,
+  WebAuthnApproval,
+} from './evidence.js';
+export {
+  acceptApprovalPolicy,
+  checkApprovalPolicy,
+  policySigningBytes,
+  signApprovalPolicy,
+} from './policy.js';
+export type {
+  AdminRoster,
+  ApprovalPolicy,
+  EnrolledApprover,
+  SignedApprovalPolicy,
+} from './policy.js';
+export { assertEvidence, verifyEvidence } from './verify-evidence.js';
+export type { EvidenceVerdict } from './verify-evidence.js';
+export { base64urlDecode, base64urlEncode, verifyWebAuthnApproval } from './webauthn.js';

@@ -1,0 +1,436 @@
+/**
+ * The session runner (issue 4, "Sessions"): drives any protocol driver over the node
+ * transport. For a `SessionRequest` it maps parties to node ids, refuses signing sessions
+ * without valid approval evidence (approvals/, logged), consumes the session id once in the
+ * durable ledger, then for every round: collects each expected peer's messages (per-round
+ * timeout naming the missing peers), seals the round input and state in the keystore,
+ * consumes the round in the ledger, runs the driver step, seals the new state, and only then
+ * sends the outbound messages. It ends with the driver's output or a `SessionAborted` naming
+ * the culprit parties (CryptoError culprits, peers that timed out or broke the framing).
+ *
+ * Fail closed on restart: a persisted session can only be `resume`d by re-driving the step
+ * whose input was saved, and that step's ledger id (and the driver's nonce/presignature ids)
+ * were consumed before anything left the node, so a re-run is refused with STATE_CONSUMED.
+ */
+import { CryptoError, type PartyId, type UsageLedger } from '@coffer/crypto';
+import pino, { type Logger } from 'pino';
+import type { Keystore } from '../keystore/index.js';
+import type {
+  NodeTransport,
+  NodeTransportListener,
+  OpenedMessage,
+  TransportError,
+  Unsubscribe,
+} from '../transport/index.js';
+import { verifyEvidence, type ApprovalPolicy } from '../approvals/index.js';
+import { SessionAborted } from './errors.js';
+import { SessionMailbox, PendingMailboxes, decodeFrame, encodeFrame } from './mailbox.js';
+import { PROTOCOL_DRIVERS } from './drivers/index.js';
+import { deleteSessionRecord, loadSessionRecord, saveSessionRecord } from './session-store.js';
+import {
+  PROTOCOL_NAMES,
+  SIGNING_PROTOCOLS,
+  isDone,
+  type DriverContext,
+  type InboundMessage,
+  type ProtocolDriver,
+  type ProtocolName,
+  type RoundOutput,
+} from './types.js';
+import { redactionPaths } from './session-logger.js';
+
+export interface SessionRequest {
+  /** Lowercase hex, 16..64 bytes, unique: a node runs a session id at most once. */
+  readonly sessionId: string;
+  readonly protocol: ProtocolName;
+  readonly params: unknown;
+  /** Protocol party → enrolled node id, for every participant (this node included). */
+  readonly participants: Readonly<Record<PartyId, string>>;
+  /** Signing evidence (APPROVALS.md); required for frost-sign and dkls23-sign. */
+  readonly evidence?: unknown;
+}
+
+export interface SessionResult<O = unknown> {
+  readonly sessionId: string;
+  readonly protocol: ProtocolName;
+  readonly output: O;
+}
+
+/** What the runner needs of the transport (NodeTransport satisfies it). */
+export type SessionTransport = Pick<
+  NodeTransport,
+  'nodeId' | 'send' | 'broadcast' | 'listen' | 'forgetSession'
+>;
+
+/** Fault injection for tests: runs after a step's output exists, before it is persisted/sent. */
+export interface SessionHooks {
+  afterStep?(info: { readonly sessionId: string; readonly round: number }): Promise<void> | void;
+}
+
+export interface SessionRunnerOptions {
+  readonly transport: SessionTransport;
+  readonly keystore: Keystore;
+  /** Durable (DurableLedger) in production. */
+  readonly ledger: UsageLedger;
+  /** Needed to join signing sessions; without it every signing request is refused. */
+  readonly approvalPolicy?: ApprovalPolicy;
+  readonly logger?: Logger;
+  /** Per-round deadline; default 30 s. */
+  readonly roundTimeoutMs?: number;
+  /** Subscribe to the transport now (default true); else feed `listener` yourself. */
+  readonly listen?: boolean;
+  /** Replace drivers (tests: a misbehaving peer). */
+  readonly drivers?: Partial<Record<ProtocolName, ProtocolDriver>>;
+  readonly hooks?: SessionHooks;
+}
+
+const SESSION_ID = /^(?:[0-9a-f]{2}){16,64}$/;
+export const DEFAULT_ROUND_TIMEOUT_MS = 30_000;
+
+interface Running {
+  readonly request: SessionRequest;
+  readonly self: PartyId;
+  readonly partyOfNode: ReadonlyMap<string, PartyId>;
+  readonly mailbox: SessionMailbox;
+}
+
+export class SessionRunner {
+  readonly #opts: SessionRunnerOptions;
+  readonly #log: Logger;
+  readonly #running = new Map<string, Running>();
+  readonly #pending = new PendingMailboxes();
+  readonly #timeoutMs: number;
+  #unsubscribe: Unsubscribe | undefined;
+  #closed = false;
+
+  /** Feed this to `NodeTransport.listen` when `listen: false`. */
+  readonly listener: NodeTransportListener = {
+    onMessage: (message) => this.#onMessage(message),
+    onReject: (error) => this.#onReject(error),
+  };
+
+  constructor(options: SessionRunnerOptions) {
+    this.#opts = options;
+    this.#log = (options.logger ?? defaultLogger()).child({ component: 'sessions' });
+    this.#timeoutMs = options.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS;
+    if (options.listen !== false) this.#unsubscribe = options.transport.listen(this.listener);
+  }
+
+  /** Runs a new session to its output; rejects with `SessionAborted`. */
+  async run<O = unknown>(request: SessionRequest): Promise<SessionResult<O>> {
+    const { driver, params, ctx } = this.#prepare(request);
+    if (await loadSessionRecord(this.#opts.keystore, request.sessionId)) {
+      throw new SessionAborted('SESSION_REPLAYED', 'this session has persisted state; use resume');
+    }
+    this.#gate(request, driver, params);
+    try {
+      this.#opts.ledger.consume(`session/${request.sessionId}`);
+    } catch (error) {
+      if (error instanceof CryptoError && error.code === 'STATE_CONSUMED') {
+        throw new SessionAborted('SESSION_REPLAYED', 'this session id already ran on this node');
+      }
+      throw error;
+    }
+    const running = this.#register(request, ctx.self);
+    return this.#guard(running, async () => {
+      const first = await driver.start(ctx, params);
+      await this.#persist(request, 0, first.state, null);
+      await this.#send(running, 1, first);
+      return this.#drive<O>(running, driver, ctx, 1, first, undefined);
+    });
+  }
+
+  /**
+   * Re-drives a session whose state this node persisted before a crash. Fails closed: a
+   * round already consumed in the ledger is refused (STATE_CONSUMED); a session whose
+   * round input was not saved cannot be resumed (NOT_RESUMABLE). The record is then wiped.
+   */
+  async resume<O = unknown>(request: SessionRequest): Promise<SessionResult<O>> {
+    const { driver, params, ctx } = this.#prepare(request);
+    const record = await loadSessionRecord(this.#opts.keystore, request.sessionId);
+    if (!record || record.protocol !== request.protocol) {
+      throw new SessionAborted('NOT_RESUMABLE', 'no persisted state for this session');
+    }
+    this.#gate(request, driver, params);
+    const running = this.#register(request, ctx.self);
+    return this.#guard(running, async () => {
+      if (record.pendingInbound === null) {
+        throw new SessionAborted('NOT_RESUMABLE', `round ${record.round + 1} input was lost`);
+      }
+      const current: RoundOutput = { state: record.state, outbound: [], expect: 0 };
+      return this.#drive<O>(running, driver, ctx, record.round + 1, current, record.pendingInbound);
+    });
+  }
+
+  /** Stops listening and aborts running sessions (RUNNER_CLOSED); persisted state is kept. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    for (const running of this.#running.values()) {
+      running.mailbox.fail(new SessionAborted('RUNNER_CLOSED', 'the session runner was closed'));
+    }
+  }
+
+  async #drive<O>(
+    running: Running,
+    driver: ProtocolDriver,
+    ctx: DriverContext,
+    fromRound: number,
+    start: RoundOutput,
+    savedInbound: readonly InboundMessage[] | undefined,
+  ): Promise<SessionResult<O>> {
+    const { request } = running;
+    let current = start;
+    let replay = savedInbound;
+    for (let round = fromRound; ; round += 1) {
+      const inbound =
+        replay ?? (await running.mailbox.collect(round, current.expect, this.#timeoutMs));
+      replay = undefined;
+      if (!savedInbound || round !== fromRound) {
+        await this.#persist(request, round - 1, current.state, inbound);
+      }
+      this.#opts.ledger.consume(`session/${request.sessionId}/round/${round}`);
+      const step = await driver.step(ctx, current.state, inbound);
+      await this.#opts.hooks?.afterStep?.({ sessionId: request.sessionId, round });
+      if (this.#closed) throw new SessionAborted('RUNNER_CLOSED', 'the session runner was closed');
+      if (isDone(step)) {
+        await deleteSessionRecord(this.#opts.keystore, request.sessionId);
+        this.#log.info(
+          { sessionId: request.sessionId, protocol: request.protocol, rounds: round },
+          'session completed',
+        );
+        return { sessionId: request.sessionId, protocol: request.protocol, output: step.done as O };
+      }
+      await this.#persist(request, round, step.state, null);
+      await this.#send(running, round + 1, step);
+      current = step;
+    }
+  }
+
+  #prepare(request: SessionRequest): {
+    driver: ProtocolDriver;
+    params: unknown;
+    ctx: DriverContext;
+  } {
+    if (this.#closed) throw new SessionAborted('RUNNER_CLOSED', 'the session runner was closed');
+    const invalid = (message: string) => new SessionAborted('INVALID_REQUEST', message);
+    if (typeof request !== 'object' || request === null) throw invalid('request must be an object');
+    if (typeof request.sessionId !== 'string' || !SESSION_ID.test(request.sessionId)) {
+      throw invalid('sessionId must be 16..64 bytes of lowercase hex');
+    }
+    if (!PROTOCOL_NAMES.includes(request.protocol)) throw invalid('unknown protocol');
+    const participants = Object.entries(request.participants ?? {});
+    const nodes = new Set(participants.map(([, node]) => node));
+    if (participants.length < 2 || nodes.size !== participants.length) {
+      throw invalid('participants must map at least two parties to distinct node ids');
+    }
+    const self = participants.find(([, node]) => node === this.#opts.transport.nodeId)?.[0];
+    if (self === undefined) throw invalid('this node is not a participant');
+    if (this.#running.has(request.sessionId)) throw invalid('this session is already running');
+    const driver = this.#opts.drivers?.[request.protocol] ?? PROTOCOL_DRIVERS[request.protocol];
+    if (!driver) throw invalid(`no driver for ${request.protocol}`);
+    const parties = participants.map(([party]) => party);
+    let params: unknown;
+    try {
+      params = driver.parseParams(request.params, parties);
+    } catch (error) {
+      throw new SessionAborted('INVALID_REQUEST', `bad params: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    const ctx: DriverContext = {
+      sessionId: request.sessionId,
+      self,
+      parties,
+      keystore: this.#opts.keystore,
+      ledger: this.#opts.ledger,
+    };
+    return { driver, params, ctx };
+  }
+
+  /** The approval gate: signing sessions need evidence covering the digest to sign. */
+  #gate(request: SessionRequest, driver: ProtocolDriver, params: unknown): void {
+    if (!SIGNING_PROTOCOLS.has(request.protocol)) return;
+    const digest = driver.digestOf(params) ?? '';
+    const policy = this.#opts.approvalPolicy;
+    const verdict = policy
+      ? verifyEvidence(policy, request.evidence, digest)
+      : ({
+          ok: false,
+          reason: 'QUORUM_NOT_MET',
+          message: 'this node has no approval policy',
+        } as const);
+    if (verdict.ok) {
+      this.#log.info(
+        {
+          sessionId: request.sessionId,
+          protocol: request.protocol,
+          requestId: verdict.evidence.requestId,
+          approvers: verdict.approvers,
+        },
+        'signing evidence accepted',
+      );
+      return;
+    }
+    this.#log.warn(
+      {
+        sessionId: request.sessionId,
+        protocol: request.protocol,
+        reason: verdict.reason,
+        approverKeyId: 'approverKeyId' in verdict ? verdict.approverKeyId : undefined,
+      },
+      'signing request refused: evidence does not authorise it',
+    );
+    throw new SessionAborted('EVIDENCE_REFUSED', verdict.message, { reason: verdict.reason });
+  }
+
+  #register(request: SessionRequest, self: PartyId): Running {
+    const partyOfNode = new Map(
+      Object.entries(request.participants).map(([party, node]) => [node, party]),
+    );
+    const peers = Object.keys(request.participants).filter((p) => p !== self);
+    const running: Running = { request, self, partyOfNode, mailbox: new SessionMailbox(peers) };
+    this.#running.set(request.sessionId, running);
+    for (const held of this.#pending.take(request.sessionId)) {
+      this.#deliver(running, held.from, held.broadcast, held.frame);
+    }
+    return running;
+  }
+
+  async #guard<T>(running: Running, body: () => Promise<T>): Promise<T> {
+    const { request } = running;
+    try {
+      return await body();
+    } catch (error) {
+      const aborted = toAbort(error);
+      if (aborted.code !== 'RUNNER_CLOSED') {
+        await deleteSessionRecord(this.#opts.keystore, request.sessionId).catch(() => undefined);
+      }
+      this.#log.warn(
+        {
+          sessionId: request.sessionId,
+          protocol: request.protocol,
+          code: aborted.code,
+          reason: aborted.reason,
+          culprits: aborted.culprits,
+        },
+        'session aborted',
+      );
+      throw aborted;
+    } finally {
+      this.#running.delete(request.sessionId);
+      this.#opts.transport.forgetSession(request.sessionId);
+    }
+  }
+
+  async #persist(
+    request: SessionRequest,
+    round: number,
+    state: string,
+    pendingInbound: readonly InboundMessage[] | null,
+  ) {
+    await saveSessionRecord(this.#opts.keystore, {
+      v: 1,
+      sessionId: request.sessionId,
+      protocol: request.protocol,
+      round,
+      state,
+      pendingInbound,
+    });
+  }
+
+  async #send(running: Running, round: number, output: RoundOutput): Promise<void> {
+    const { request } = running;
+    for (const message of output.outbound) {
+      const frame = encodeFrame(round, message.payload);
+      if (message.to === '*') {
+        await this.#opts.transport.broadcast(request.sessionId, frame);
+        continue;
+      }
+      const node = request.participants[message.to];
+      if (node === undefined)
+        throw new SessionAborted('NODE_FAULT', `no node for party ${message.to}`);
+      await this.#opts.transport.send(request.sessionId, node, frame);
+    }
+  }
+
+  #onMessage(message: OpenedMessage): void {
+    const frame = decodeFrame(message.payload);
+    const running = this.#running.get(message.session);
+    if (!frame) {
+      const party = running?.partyOfNode.get(message.from);
+      this.#log.warn({ sessionId: message.session, from: message.from }, 'malformed session frame');
+      if (running && party !== undefined) {
+        running.mailbox.fail(
+          new SessionAborted('PROTOCOL_FAULT', 'malformed frame', {
+            culprits: [party],
+            reason: 'MALFORMED_FRAME',
+          }),
+        );
+      }
+      return;
+    }
+    const broadcast = message.kind === 'broadcast';
+    if (!running) {
+      if (!this.#pending.hold(message.session, message.from, broadcast, frame)) {
+        this.#log.warn(
+          { sessionId: message.session, from: message.from },
+          'dropped message for unknown session',
+        );
+      }
+      return;
+    }
+    this.#deliver(running, message.from, broadcast, frame);
+  }
+
+  #deliver(
+    running: Running,
+    fromNode: string,
+    broadcast: boolean,
+    frame: NonNullable<ReturnType<typeof decodeFrame>>,
+  ) {
+    const party = running.partyOfNode.get(fromNode);
+    if (party === undefined || party === running.self) {
+      this.#log.warn(
+        { sessionId: running.request.sessionId, from: fromNode },
+        'message from a non-participant ignored',
+      );
+      return;
+    }
+    running.mailbox.push(party, broadcast, frame);
+  }
+
+  #onReject(error: TransportError): void {
+    // The relay may have tampered: the claimed sender is not provably at fault, so a reject
+    // only logs; the round's deadline then names the peer whose message never arrived.
+    this.#log.warn({ code: error.code, sender: error.sender }, 'transport rejected a message');
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Maps any failure to a SessionAborted (crypto culprits kept). */
+export function toAbort(error: unknown): SessionAborted {
+  if (error instanceof SessionAborted) return error;
+  if (error instanceof CryptoError) {
+    if (error.code === 'STATE_CONSUMED') {
+      return new SessionAborted(
+        'STATE_CONSUMED',
+        'single-use state was already used (fail closed)',
+        { reason: error.code },
+      );
+    }
+    return new SessionAborted('PROTOCOL_FAULT', error.message, {
+      culprits: error.culprits,
+      reason: error.code,
+    });
+  }
+  return new SessionAborted('NODE_FAULT', describe(error), { cause: error });
+}
+
+function defaultLogger(): Logger {
+  return pino({ name: 'coffer-node', redact: { paths: redactionPaths(), censor: '[redacted]' } });
+}
