@@ -27,7 +27,7 @@ describe('coffer node: three passphrase nodes on a relay', () => {
         name: `node${i + 1}`,
         setup: { provider: 'passphrase', passphrase },
       })),
-      coordinator.publicIdentity,
+      { coordinator: coordinator.publicIdentity },
     );
     await cluster.startAll();
   }, STEP_TIMEOUT);
@@ -124,7 +124,7 @@ describe.runIf(softHsmAvailable())('coffer node: pkcs11 (softhsm2) and kms provi
         },
         { name: 'kms', setup: { provider: 'kms', keyBase64: kmsKey, keyId: 'e2e-kms-key-1' } },
       ],
-      coordinatorIdentity().publicIdentity,
+      { coordinator: coordinatorIdentity().publicIdentity },
     );
     await cluster.startAll();
   }, STEP_TIMEOUT);

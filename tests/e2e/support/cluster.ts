@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import pino from 'pino';
 import { WsRelayServer } from '@coffer/node';
-import type { PeerIdentity } from '@coffer/node';
+import type { PeerIdentity, Relay } from '@coffer/node';
 import { NodeProcess, nodeIdentity, writeJson } from './node-process.js';
 import type { Env, PublicIdentityJson } from './node-process.js';
 
@@ -77,6 +78,17 @@ export function newPassphrase(): string {
   return `e2e-${randomBytes(12).toString('hex')}`;
 }
 
+export interface ClusterOptions {
+  /** The coordinator's public identity, enrolled with the relay and every node. */
+  readonly coordinator: PublicIdentityJson;
+  /** The `enrolment.approvals` section of every node. */
+  readonly approvals?: unknown;
+  /** `sessions.roundTimeoutMs` of every node. */
+  readonly roundTimeoutMs?: number;
+  /** Builds the relay server's routing backend (default: its own MemoryRelay). */
+  readonly backend?: (nodeIds: readonly string[]) => Relay;
+}
+
 export class Cluster {
   private constructor(
     readonly root: string,
@@ -85,14 +97,11 @@ export class Cluster {
   ) {}
 
   /**
-   * Creates identities, starts the relay (enrolling `coordinator` too) and writes configs;
-   * nodes are not started yet (see `startAll`). `approvals` goes into every enrolment.
+   * Creates identities, starts the relay (enrolling the coordinator too) and writes configs;
+   * nodes are not started yet (see `startAll`).
    */
-  static async create(
-    specs: readonly NodeSpec[],
-    coordinator: PublicIdentityJson,
-    approvals?: unknown,
-  ): Promise<Cluster> {
+  static async create(specs: readonly NodeSpec[], options: ClusterOptions): Promise<Cluster> {
+    const { coordinator, approvals } = options;
     const root = mkdtempSync(join(tmpdir(), 'coffer-e2e-'));
     const prepared = await Promise.all(
       specs.map(async (spec) => {
@@ -103,9 +112,12 @@ export class Cluster {
         return { spec, base, configFile, env, identity };
       }),
     );
+    const enrolled = [coordinator, ...prepared.map((p) => p.identity)];
     const relay = await WsRelayServer.start({
       serverId: 'e2e-relay',
-      enrolled: [coordinator, ...prepared.map((p) => p.identity)].map(peerIdentity),
+      enrolled: enrolled.map(peerIdentity),
+      logger: pino({ level: 'warn' }),
+      ...(options.backend ? { backend: options.backend(enrolled.map((e) => e.nodeId)) } : {}),
     });
     const enrolment = {
       coordinator,
@@ -117,6 +129,9 @@ export class Cluster {
         ...p.base,
         relay: { url: relay.url, serverId: 'e2e-relay' },
         enrolment,
+        ...(options.roundTimeoutMs === undefined
+          ? {}
+          : { sessions: { roundTimeoutMs: options.roundTimeoutMs } }),
       });
       return {
         name: p.spec.name,
@@ -149,13 +164,14 @@ export class Cluster {
   }
 
   /** Stops every node still running (SIGTERM, then SIGKILL if needed), the relay, the dirs. */
-  async close(): Promise<void> {
+  async close(backend?: Relay): Promise<void> {
     await Promise.all(
       this.nodes.map(async (n) => {
         if (n.process && !n.process.exited) await n.process.stop('SIGTERM').catch(() => undefined);
       }),
     );
     await this.relay.close();
+    await backend?.close();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ export {
   DEFAULT_KMS_KEY_ENV,
   DEFAULT_PASSPHRASE_ENV,
   DEFAULT_PKCS11_PIN_ENV,
+  DEFAULT_ROUND_TIMEOUT_MS as DEFAULT_NODE_ROUND_TIMEOUT_MS,
   LOG_LEVELS,
   parseNodeConfig,
   requireRunnable,
@@ -28,3 +29,17 @@ export { HealthServer } from './health-server.js';
 export type { HealthReport, HealthSource } from './health-server.js';
 export { SigningNode } from './signing-node.js';
 export type { SigningNodeOptions } from './signing-node.js';
+export { SessionService } from './session-service.js';
+export type { SessionServiceOptions } from './session-service.js';
+export {
+  COORDINATOR_PROTOCOL_VERSION,
+  SESSION_ACTIONS,
+  assertPublicOutput,
+  decodeSessionCommand,
+  decodeSessionReport,
+  encodeMessage,
+  newControlSessionId,
+} from './coordinator-protocol.js';
+export type { SessionAction, SessionCommand, SessionReport } from './coordinator-protocol.js';
+export { CONTROL_ERROR_CODES, ControlError } from './errors.js';
+export type { ControlErrorCode } from './errors.js';

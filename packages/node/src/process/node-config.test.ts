@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { signApprovalPolicy } from '../approvals/index.js';
 import { isNodeError } from '../errors.js';
 import { nodeIdOf } from '../identity/node-identity.js';
 import { loadNodeConfig } from './config-sources.js';
@@ -43,6 +44,7 @@ describe('parseNodeConfig', () => {
       dataDir: '/var/lib/coffer',
       keystore: { provider: 'passphrase', passphraseEnv: 'COFFER_NODE_PASSPHRASE' },
       health: { host: '127.0.0.1', port: 0 },
+      sessions: { roundTimeoutMs: 30_000 },
       log: { level: 'info' },
     });
   });
@@ -107,6 +109,35 @@ describe('parseNodeConfig', () => {
     ).toMatch(/enrolment.peers\[0\].nodeId does not match the keys/);
     expect(configErrorOf({ ...minimal, enrolment: { coordinator, peers: [coordinator] } })).toMatch(
       /repeats node id/,
+    );
+  });
+
+  it('verifies the admin signatures of a signed approval policy', () => {
+    const admin = ed25519.keygen();
+    const approver = ed25519.keygen();
+    const policy = {
+      version: 1,
+      vaultId: 'v1',
+      policyVersion: 1,
+      quorum: 1,
+      approvers: [{ keyId: 'ap1', scheme: 'ed25519', publicKey: bytesToHex(approver.publicKey) }],
+    } as const;
+    const admins = {
+      admins: [{ keyId: 'ad1', publicKey: bytesToHex(admin.publicKey) }],
+      quorum: 1,
+    };
+    const enrolment = (secretKey: Uint8Array) => ({
+      coordinator: identity(),
+      approvals: {
+        admins,
+        signedPolicy: { policy, signatures: [signApprovalPolicy(policy, 'ad1', secretKey)] },
+      },
+    });
+    expect(
+      parseNodeConfig({ ...minimal, enrolment: enrolment(admin.secretKey) }).enrolment?.approvals,
+    ).toEqual(policy);
+    expect(configErrorOf({ ...minimal, enrolment: enrolment(ed25519.keygen().secretKey) })).toMatch(
+      /enrolment.approvals POLICY_NOT_AUTHORISED/,
     );
   });
 

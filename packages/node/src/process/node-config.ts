@@ -7,6 +7,8 @@
  * passphrase, PIN and KMS key it names the environment variable to read at start-up.
  */
 import { isIP } from 'node:net';
+import { PolicyError, acceptApprovalPolicy, checkApprovalPolicy } from '../approvals/index.js';
+import type { AdminRoster, ApprovalPolicy, SignedApprovalPolicy } from '../approvals/index.js';
 import type { PeerIdentity } from '../transport/identity-types.js';
 import {
   configError,
@@ -62,8 +64,12 @@ export interface EnrolmentConfig {
   readonly coordinator: PeerIdentity;
   /** The other signing nodes. */
   readonly peers: readonly PeerIdentity[];
-  /** The approval gate's enrolment, validated by the approvals module (raw JSON here). */
-  readonly approvals?: unknown;
+  /**
+   * The approval gate's policy (approver keys and quorum; APPROVALS.md). Configured either
+   * signed by the vault's admin quorum (`{ admins, signedPolicy }`, verified here) or, by
+   * the node's operator directly, as `{ policy }`. Without it, signing is always refused.
+   */
+  readonly approvals?: ApprovalPolicy;
 }
 
 export interface NodeConfig {
@@ -72,6 +78,8 @@ export interface NodeConfig {
   readonly relay?: RelayConfig;
   readonly enrolment?: EnrolmentConfig;
   readonly health: { readonly host: string; readonly port: number };
+  /** Per-round deadline of a protocol session (default 30 s). */
+  readonly sessions: { readonly roundTimeoutMs: number };
   readonly log: { readonly level: LogLevel };
 }
 
@@ -81,18 +89,28 @@ export interface RunnableNodeConfig extends NodeConfig {
   readonly enrolment: EnrolmentConfig;
 }
 
-const TOP_KEYS = ['dataDir', 'keystore', 'relay', 'enrolment', 'health', 'log'];
+const TOP_KEYS = ['dataDir', 'keystore', 'relay', 'enrolment', 'health', 'sessions', 'log'];
+export const DEFAULT_ROUND_TIMEOUT_MS = 30_000;
 
 export function parseNodeConfig(value: unknown): NodeConfig {
   const o = readObject(value, '', TOP_KEYS);
   const health = readObject(o.health ?? {}, 'health', ['host', 'port']);
   const log = readObject(o.log ?? {}, 'log', ['level']);
+  const sessions = readObject(o.sessions ?? {}, 'sessions', ['roundTimeoutMs']);
   const config: NodeConfig = {
     dataDir: readString(o.dataDir, 'dataDir'),
     keystore: parseKeystore(o.keystore),
     health: {
       host: parseLoopbackHost(health.host ?? '127.0.0.1'),
       port: readInteger(health.port ?? 0, 'health.port', 0, 65535),
+    },
+    sessions: {
+      roundTimeoutMs: readInteger(
+        sessions.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
+        'sessions.roundTimeoutMs',
+        1_000,
+        600_000,
+      ),
     },
     log: { level: readOneOf(log.level ?? 'info', 'log.level', LOG_LEVELS) },
   };
@@ -208,7 +226,26 @@ function parseEnrolment(value: unknown): EnrolmentConfig {
   }
   return o.approvals === undefined
     ? { coordinator, peers }
-    : { coordinator, peers, approvals: o.approvals };
+    : { coordinator, peers, approvals: parseApprovals(o.approvals) };
+}
+
+function parseApprovals(value: unknown): ApprovalPolicy {
+  const path = 'enrolment.approvals';
+  const o = readObject(value, path, ['admins', 'signedPolicy', 'policy']);
+  const signed = o.admins !== undefined || o.signedPolicy !== undefined;
+  if (signed === (o.policy !== undefined)) {
+    throw configError(path, 'needs either { admins, signedPolicy } or { policy }');
+  }
+  try {
+    if (!signed) return checkApprovalPolicy(o.policy);
+    if (o.admins === undefined || o.signedPolicy === undefined) {
+      throw configError(path, 'needs both admins and signedPolicy');
+    }
+    return acceptApprovalPolicy(o.signedPolicy as SignedApprovalPolicy, o.admins as AdminRoster);
+  } catch (error) {
+    if (error instanceof PolicyError) throw configError(path, error.message);
+    throw error;
+  }
 }
 
 function parseLoopbackHost(value: unknown): string {

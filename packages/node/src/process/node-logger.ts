@@ -1,12 +1,13 @@
 /**
  * The signing node's structured log (CONVENTIONS.md habit 7): pino, JSON lines on stdout,
  * with redaction of every field whose name says it may hold a secret — passphrase, pin, key,
- * share, secret, password, nonce and friends — at the top level and up to three levels
+ * share, secret, password, nonce, protocol state and friends — at the top level and up to three levels
  * down, so an accidental `log.info({ config })` cannot print one. Redaction is the safety
  * net; the node's code does not log secrets in the first place.
  */
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { REDACTED_SESSION_FIELDS } from '../sessions/session-logger.js';
 import type { LogLevel } from './node-config.js';
 
 /** Field names that are always censored. */
@@ -26,10 +27,13 @@ export const REDACTED_FIELDS = [
   'presignature',
 ] as const;
 
-/** `field`, `*.field`, `*.*.field`, `*.*.*.field` for every redacted field. */
+/**
+ * `field`, `*.field`, `*.*.field`, `*.*.*.field` for every redacted field, including the
+ * session runner's (protocol state, payloads, params, evidence), which logs through this.
+ */
 export function redactionPaths(): string[] {
   const paths: string[] = [];
-  for (const field of REDACTED_FIELDS) {
+  for (const field of new Set<string>([...REDACTED_FIELDS, ...REDACTED_SESSION_FIELDS])) {
     for (let depth = 0; depth <= 3; depth += 1) paths.push(`${'*.'.repeat(depth)}${field}`);
   }
   return paths;

@@ -2,8 +2,10 @@
  * The `coffer node` process core (issue 4, "The node"): opens the keystore with the
  * configured provider, loads or creates the node identity, connects OUTBOUND to the relay
  * (WsRelayClient, authenticated with the identity key), joins the transport with the
- * enrolled peers and coordinator as its directory and serves the loopback health endpoint.
- * `stop()` is the graceful shutdown: stop taking messages, close the relay connection, the
+ * enrolled peers and coordinator as its directory, hands every authenticated message to the
+ * session service (session-service.ts: the coordinator's signed commands run there, peer
+ * traffic goes to the session runner) and serves the loopback health endpoint. `stop()` is
+ * the graceful shutdown: stop taking messages, let sessions settle, close the relay, the
  * health endpoint and the keystore, and wipe the identity keys from memory.
  */
 import type { Logger } from 'pino';
@@ -17,6 +19,7 @@ import { WsRelayClient } from '../transport/ws-relay-client.js';
 import { HealthServer } from './health-server.js';
 import type { RunnableNodeConfig } from './node-config.js';
 import { openNodeKeystore } from './open-node-keystore.js';
+import { SessionService } from './session-service.js';
 
 export interface SigningNodeOptions {
   readonly config: RunnableNodeConfig;
@@ -33,6 +36,7 @@ export class SigningNode {
     private readonly keystore: Keystore,
     private readonly relay: WsRelayClient,
     private readonly health: HealthServer,
+    private readonly service: SessionService,
     private readonly unsubscribe: Unsubscribe,
     private readonly log: Logger,
     private readonly lifecycle: { stopping: boolean },
@@ -64,11 +68,19 @@ export class SigningNode {
         directory: directoryOf(enrolledDirectory(self.identity, config)),
         relay,
       });
+      const service = await SessionService.create({
+        transport,
+        keystore,
+        ledgerDirectory: keystore.directory,
+        coordinatorId: config.enrolment.coordinator.nodeId,
+        approvalPolicy: config.enrolment.approvals,
+        roundTimeoutMs: config.sessions.roundTimeoutMs,
+        logger: log,
+      });
+      cleanup.unshift(() => service.close());
       const unsubscribe = transport.listen({
-        onMessage: (message) =>
-          log.debug({ from: message.from, session: message.session }, 'message received'),
-        onReject: (error) =>
-          log.warn({ code: error.code, sender: error.sender }, 'inbound message rejected'),
+        onMessage: (message) => service.onMessage(message),
+        onReject: (error) => service.onReject(error),
       });
       cleanup.unshift(() => Promise.resolve(unsubscribe()));
       const lifecycle = { stopping: false };
@@ -77,13 +89,23 @@ export class SigningNode {
         relayConnected: () => relay.status === 'ready',
         stopping: () => lifecycle.stopping,
       });
-      const node = new SigningNode(identity, keystore, relay, health, unsubscribe, log, lifecycle);
+      const node = new SigningNode(
+        identity,
+        keystore,
+        relay,
+        health,
+        service,
+        unsubscribe,
+        log,
+        lifecycle,
+      );
       log.info(
         {
           healthPort: health.port,
           healthHost: health.host,
           provider: config.keystore.provider,
           peers: config.enrolment.peers.length,
+          approvalGate: config.enrolment.approvals === undefined ? 'no policy' : 'policy loaded',
           coordinator: config.enrolment.coordinator.nodeId,
         },
         'coffer node started',
@@ -114,6 +136,7 @@ export class SigningNode {
     this.lifecycle.stopping = true;
     this.log.info({ reason }, 'coffer node stopping');
     this.unsubscribe();
+    await this.service.close();
     await this.relay.close();
     await this.health.close();
     this.identity.destroy();
