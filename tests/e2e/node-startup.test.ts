@@ -2,19 +2,17 @@
  * System tests of the `coffer node` process itself (issue 4, "The node" and "Tests"): real
  * child processes on loopback. Three passphrase nodes enrol with each other, connect
  * outbound to a relay in the test process and report healthy (their idle RSS is printed);
- * SIGTERM shuts a node down gracefully; a wrong passphrase is one clear line on stderr and a
- * non-zero exit; the pkcs11 provider (softhsm2 token) and the kms provider start and, on
- * restart, reopen the same identity. Secrets never appear in the logs.
+ * a node whose relay goes away reports "degraded" and keeps running; SIGTERM and SIGINT shut
+ * a node down gracefully (exit 0); a wrong or missing passphrase is one clear line on stderr
+ * and a non-zero exit. The passphrase never appears in the logs. (The pkcs11 and kms
+ * providers: node-providers.test.ts.)
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSoftHsmTokens, softHsmAvailable } from '../support/softhsm.js';
-import type { SoftHsmTokens } from '../support/softhsm.js';
 import { Cluster, newPassphrase } from './support/cluster.js';
 import { coordinatorIdentity } from './support/coordinator.js';
 import { runCoffer } from './support/node-process.js';
 
-const STEP_TIMEOUT = 60_000;
+const STEP_TIMEOUT = 90_000;
 
 describe('coffer node: three passphrase nodes on a relay', () => {
   const passphrases = [newPassphrase(), newPassphrase(), newPassphrase()];
@@ -101,64 +99,5 @@ describe('coffer node: three passphrase nodes on a relay', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('COFFER_NODE_PASSPHRASE');
-  });
-});
-
-describe.runIf(softHsmAvailable())('coffer node: pkcs11 (softhsm2) and kms providers', () => {
-  let tokens: SoftHsmTokens;
-  let cluster: Cluster;
-  const kmsKey = randomBytes(32).toString('base64');
-
-  beforeAll(async () => {
-    tokens = createSoftHsmTokens(['coffer-e2e-hsm']);
-    cluster = await Cluster.create(
-      [
-        {
-          name: 'hsm',
-          setup: {
-            provider: 'pkcs11',
-            modulePath: tokens.modulePath,
-            tokenLabel: 'coffer-e2e-hsm',
-            pin: tokens.userPin,
-          },
-        },
-        { name: 'kms', setup: { provider: 'kms', keyBase64: kmsKey, keyId: 'e2e-kms-key-1' } },
-      ],
-      { coordinator: coordinatorIdentity().publicIdentity },
-    );
-    await cluster.startAll();
-  }, STEP_TIMEOUT);
-
-  afterAll(async () => {
-    await cluster?.close();
-    tokens?.cleanup();
-  }, STEP_TIMEOUT);
-
-  it('starts with each provider, connects and restarts into the same identity', async () => {
-    for (const name of ['hsm', 'kms']) {
-      const node = cluster.node(name);
-      expect((await node.process!.health()).nodeId).toBe(node.identity.nodeId);
-      expect(await node.process!.stop('SIGTERM')).toBe(0);
-      const restarted = await cluster.start(name);
-      expect((await restarted.health()).nodeId).toBe(node.identity.nodeId);
-      const logs = JSON.stringify(restarted.logLines);
-      expect(logs).not.toContain(kmsKey);
-      expect(logs).not.toContain(tokens.userPin);
-    }
-  });
-
-  it('refuses a wrong PIN and a wrong KMS key with one line each', async () => {
-    await cluster.node('hsm').process!.stop('SIGTERM');
-    await cluster.node('kms').process!.stop('SIGTERM');
-    const pin = await runCoffer(['node', '--config', cluster.node('hsm').configFile], {
-      COFFER_NODE_PKCS11_PIN: '999999',
-    });
-    expect(pin.code).not.toBe(0);
-    expect(pin.stderr).toMatch(/^coffer: WRONG_PIN: [^\n]*\n$/);
-    const kms = await runCoffer(['node', '--config', cluster.node('kms').configFile], {
-      COFFER_KMS_KEY: randomBytes(32).toString('base64'),
-    });
-    expect(kms.code).not.toBe(0);
-    expect(kms.stderr).toMatch(/^coffer: KEYSTORE_MISMATCH: [^\n]*\n$/);
   });
 });

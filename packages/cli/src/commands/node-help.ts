@@ -43,10 +43,12 @@ file names the environment variable that holds each one.
     enrolment.coordinator the coordinator's public identity: only its signed requests run
     enrolment.peers       public identities of the other signing nodes (this node's own
                           entry, if listed, is ignored)
-    enrolment.approvals   approver keys and quorum for the approval gate (see
-                          packages/node/APPROVALS.md); signing requests need valid evidence
+    enrolment.approvals   approver keys and quorum for the approval gate: the policy signed
+                          by the vault's admins, {admins, signedPolicy}, or {policy} (see
+                          packages/node/APPROVALS.md); without it signing is always refused
   health.host             loopback address (default 127.0.0.1)
   health.port             port, 0 = any free port (default 0)       COFFER_NODE_HEALTH_PORT
+  sessions.roundTimeoutMs per-round deadline of a session (default 30000)
   log.level               fatal|error|warn|info|debug|trace|silent  COFFER_NODE_LOG_LEVEL
 
 Health: GET http://<health.host>:<port>/healthz -> 200
@@ -54,10 +56,18 @@ Health: GET http://<health.host>:<port>/healthz -> 200
    "uptimeS","memoryRss"}  (the chosen port is logged at start: "coffer node started").
 
 Logs: pino JSON lines on stdout; fields named passphrase, pin, key, secret, share, nonce,
-presignature (at any depth up to 4) are redacted. Errors before start-up are one line on
+presignature, state, payload, params, evidence, signature (up to 4 levels deep) are
+redacted. Errors before start-up are one line on
 stderr and a non-zero exit (e.g. "WRONG_PASSPHRASE: the passphrase does not open this
 keystore").
 
+Sessions: the coordinator sends signed, encrypted commands ("run" or "resume" a session:
+dkg, frost-sign, dkls23-keygen, dkls23-sign); the node answers with a report holding public
+outputs only, or a typed abort (EVIDENCE_REFUSED, TIMEOUT with culprits, SESSION_REPLAYED…).
+Nonces and presignatures are consumed in a durable ledger before use: a node restarted
+after a crash never reuses one. Full reference: packages/node/CONFIG.md.
+
 Signals: SIGINT / SIGTERM shut down gracefully (sessions settle, relay, health endpoint and
-keystore close, keys are wiped); exit 0. A second signal exits at once (code 1).
+keystore close, keys are wiped); exit 0. A second signal, or a shutdown longer than 15 s,
+exits with 1.
 `;

@@ -1,24 +1,28 @@
 /**
  * System tests of threshold sessions across three real `coffer node` processes (issue 4,
- * "Tests"): the test coordinator has the nodes run a 2-of-3 DKG and FROST signing with
- * approval evidence, and noble verifies the signature; signing requests without approvals,
- * with forged approvals, with too few approvals, or for a digest the approvals do not cover
- * are refused by every node; a node killed (SIGKILL) mid-signing leaves the others able to
- * sign with another authorised quorum in a new session, and on restart it refuses to run
- * or resume the interrupted session, so its nonce is never used again.
+ * "Tests"): the test coordinator has the nodes run a 2-of-3 DKG and FROST signing, and a
+ * 2-of-3 DKLs23 keygen and ECDSA signing, with approval evidence; noble verifies both
+ * signatures (and recovers the ECDSA key). Signing requests without approvals, with forged
+ * approvals, with too few, or for a digest the approvals do not cover are refused by every
+ * node. A relay that replays messages is harmless (duplicates are rejected as REPLAYED) and
+ * one that tampers is detected (BAD_SIGNATURE; the round's deadline names the sender). A
+ * node killed (SIGKILL) mid-signing leaves the others able to sign with another authorised
+ * quorum in a new session, and on restart it refuses to run or resume the interrupted
+ * session, so its nonce is never used again.
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalFixture } from './support/approvals.js';
 import { Cluster, newPassphrase } from './support/cluster.js';
 import { TestCoordinator, agreedOutput, coordinatorIdentity } from './support/coordinator.js';
 import type { E2eSessionRequest } from './support/coordinator.js';
-import { ObservedRelay } from './support/observed-relay.js';
+import { ObservedRelay, tamperedEnvelope } from './support/observed-relay.js';
 
-const STEP_TIMEOUT = 60_000;
-const ROUND_TIMEOUT_MS = 5_000;
+const STEP_TIMEOUT = 90_000;
+const ROUND_TIMEOUT_MS = 8_000;
 
 interface DkgOutput {
   readonly keyId: string;
@@ -28,11 +32,16 @@ interface FrostOutput {
   readonly signature: string;
   readonly verifyingKey: string;
 }
+interface EcdsaOutput {
+  readonly signature: string;
+  readonly recovery: number;
+  readonly publicKey: string;
+}
 
 const newSessionId = () => randomBytes(16).toString('hex');
 const newMessage = () => randomBytes(32).toString('hex');
 
-describe('coffer node: DKG and FROST signing across three processes', () => {
+describe('coffer node: DKG, FROST and DKLs23 sessions across three processes', () => {
   const approvals = new ApprovalFixture();
   const coordinatorId = coordinatorIdentity();
   let backend: ObservedRelay;
@@ -146,6 +155,109 @@ describe('coffer node: DKG and FROST signing across three processes', () => {
       for (const report of reports.values()) {
         expect(report).toMatchObject({ status: 'aborted', code: 'EVIDENCE_REFUSED', reason });
       }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'runs a 2-of-3 DKLs23 keygen and signs a digest with ECDSA under valid approvals',
+    async () => {
+      const keygen = await coordinator.run({
+        sessionId: newSessionId(),
+        protocol: 'dkls23-keygen',
+        params: { structure: '2of3' },
+        participants: { p1: node('a'), p2: node('b'), p3: node('c') },
+      });
+      const ecdsaKey = agreedOutput<DkgOutput>(keygen);
+      expect(ecdsaKey.publicKey).toMatch(/^0[23][0-9a-f]{64}$/);
+      const digest = newMessage();
+      const request = (evidence: unknown): E2eSessionRequest => ({
+        sessionId: newSessionId(),
+        protocol: 'dkls23-sign',
+        params: { keyId: ecdsaKey.keyId, digest },
+        participants: { p3: node('c'), p1: node('a') },
+        ...(evidence === undefined ? {} : { evidence }),
+      });
+      for (const report of (await coordinator.run(request(undefined))).values()) {
+        expect(report).toMatchObject({ status: 'aborted', code: 'EVIDENCE_REFUSED' });
+      }
+      const signed = agreedOutput<EcdsaOutput>(
+        await coordinator.run(request(approvals.evidence('req-ecdsa', [digest], [1, 2]))),
+      );
+      expect(signed.publicKey).toBe(ecdsaKey.publicKey);
+      const signature = hexToBytes(signed.signature);
+      expect(
+        secp256k1.verify(signature, hexToBytes(digest), hexToBytes(ecdsaKey.publicKey), {
+          prehash: false,
+        }),
+      ).toBe(true);
+      const recovered = secp256k1.Signature.fromBytes(signature)
+        .addRecoveryBit(signed.recovery)
+        .recoverPublicKey(hexToBytes(digest))
+        .toHex(true);
+      expect(recovered).toBe(ecdsaKey.publicKey);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'completes despite a replaying relay: every duplicate is rejected as REPLAYED',
+    async () => {
+      const message = newMessage();
+      const request = signRequest(
+        ['a', 'b'],
+        ['p1', 'p2'],
+        message,
+        approvals.evidence('req-replay', [message], [0, 1]),
+      );
+      backend.interceptor = (p, bytes) =>
+        p.session === request.sessionId ? [bytes, bytes] : [bytes];
+      try {
+        const output = agreedOutput<FrostOutput>(await coordinator.run(request));
+        expect(
+          ed25519.verify(
+            hexToBytes(output.signature),
+            hexToBytes(message),
+            hexToBytes(key.publicKey),
+          ),
+        ).toBe(true);
+      } finally {
+        backend.interceptor = undefined;
+      }
+      const rejected = cluster.node('a').process!.logs('transport rejected a message');
+      expect(rejected.some((l) => l.code === 'REPLAYED' && l.sender === node('b'))).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'detects a relay that tampers with a message: BAD_SIGNATURE, and the round names its sender',
+    async () => {
+      const message = newMessage();
+      const request = signRequest(
+        ['a', 'b'],
+        ['p1', 'p2'],
+        message,
+        approvals.evidence('req-tamper', [message], [0, 1]),
+      );
+      backend.interceptor = (p, bytes) =>
+        p.session === request.sessionId && p.from === node('b') && p.kind === 'broadcast'
+          ? [tamperedEnvelope(bytes)]
+          : [bytes];
+      let reports;
+      try {
+        reports = await coordinator.run(request);
+      } finally {
+        backend.interceptor = undefined;
+      }
+      expect(reports.get(node('a'))).toMatchObject({
+        status: 'aborted',
+        code: 'TIMEOUT',
+        culprits: ['p2'],
+      });
+      expect(reports.get(node('b'))?.status).toBe('aborted');
+      const rejected = cluster.node('a').process!.logs('transport rejected a message');
+      expect(rejected.some((l) => l.code === 'BAD_SIGNATURE' && l.sender === node('b'))).toBe(true);
     },
     STEP_TIMEOUT,
   );
