@@ -11,7 +11,7 @@ import { NODE_HELP } from './node-help.js';
 
 export const nodeIdentity: Command = {
   name: 'node identity',
-  summary: 'print this signing node’s public identity for enrolment (creates it on first use)',
+  summary: "print the node's public identity for enrolment (created on first use)",
   help: NODE_HELP,
   async run(args) {
     const o = parseOptions(args, { config: { type: 'string' } });

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalPolicy } from '../approvals/index.js';
 import type { Keystore } from '../keystore/store.js';
-import { DurableLedger } from '../sessions/durable-ledger.js';
+import type { DurableLedger } from '../sessions/durable-ledger.js';
 import { SessionAborted } from '../sessions/errors.js';
 import { SessionRunner, toAbort } from '../sessions/runner.js';
 import type { SessionRequest } from '../sessions/runner.js';
@@ -23,8 +23,8 @@ import type { SessionCommand, SessionReport } from './coordinator-protocol.js';
 export interface SessionServiceOptions {
   readonly transport: NodeTransport;
   readonly keystore: Keystore;
-  /** Directory of the durable usage ledger (the keystore directory). */
-  readonly ledgerDirectory: string;
+  /** The durable usage ledger; owned from now on (`close()` closes it). */
+  readonly ledger: DurableLedger;
   readonly coordinatorId: string;
   readonly approvalPolicy: ApprovalPolicy | undefined;
   readonly roundTimeoutMs: number;
@@ -38,28 +38,21 @@ export class SessionService {
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
-  private constructor(
-    private readonly opts: SessionServiceOptions,
-    private readonly ledger: DurableLedger,
-    private readonly runner: SessionRunner,
-    private readonly log: Logger,
-  ) {}
+  private readonly runner: SessionRunner;
+  private readonly log: Logger;
 
-  static async create(opts: SessionServiceOptions): Promise<SessionService> {
-    const ledger = await DurableLedger.open({
-      directory: opts.ledgerDirectory,
-      keystore: opts.keystore,
-    });
-    const runner = new SessionRunner({
+  /** Synchronous, so the caller can listen in the same tick as the relay connects. */
+  constructor(private readonly opts: SessionServiceOptions) {
+    this.runner = new SessionRunner({
       transport: opts.transport,
       keystore: opts.keystore,
-      ledger,
+      ledger: opts.ledger,
       logger: opts.logger,
       roundTimeoutMs: opts.roundTimeoutMs,
       listen: false,
       ...(opts.approvalPolicy === undefined ? {} : { approvalPolicy: opts.approvalPolicy }),
     });
-    return new SessionService(opts, ledger, runner, opts.logger.child({ component: 'service' }));
+    this.log = opts.logger.child({ component: 'service' });
   }
 
   /** Every authenticated inbound message, from the transport's single listener. */
@@ -96,7 +89,7 @@ export class SessionService {
     this.runner.close();
     const settled = Promise.allSettled([...this.#inFlight]);
     await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_LIMIT_MS).unref())]);
-    this.ledger.close();
+    this.opts.ledger.close();
   }
 
   async #execute(controlSession: string, command: SessionCommand): Promise<void> {

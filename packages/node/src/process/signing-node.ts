@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { NodeIdentity } from '../identity/node-identity.js';
+import { DurableLedger } from '../sessions/durable-ledger.js';
 import type { Keystore } from '../keystore/store.js';
 import { directoryOf } from '../transport/identity-types.js';
 import type { PeerIdentity } from '../transport/identity-types.js';
@@ -51,7 +52,11 @@ export class SigningNode {
       const identity = await NodeIdentity.loadOrCreate(keystore);
       const log = logger.child({ nodeId: identity.nodeId });
       cleanup.unshift(() => Promise.resolve(identity.destroy()));
+      const ledger = await DurableLedger.open({ directory: keystore.directory, keystore });
+      cleanup.unshift(() => Promise.resolve(ledger.close()));
       const self = identity.toLocalNode();
+      // From here to `listen` all is synchronous: nothing the relay delivers (e.g. its
+      // offline queue, right after authentication) can arrive before the listener.
       const relay = new WsRelayClient({
         url: config.relay.url,
         node: self,
@@ -68,10 +73,10 @@ export class SigningNode {
         directory: directoryOf(enrolledDirectory(self.identity, config)),
         relay,
       });
-      const service = await SessionService.create({
+      const service = new SessionService({
         transport,
         keystore,
-        ledgerDirectory: keystore.directory,
+        ledger,
         coordinatorId: config.enrolment.coordinator.nodeId,
         approvalPolicy: config.enrolment.approvals,
         roundTimeoutMs: config.sessions.roundTimeoutMs,
