@@ -6,7 +6,7 @@
  * approvals, with too few, or for a digest the approvals do not cover are refused by every
  * node. A relay that replays messages is harmless (duplicates are rejected as REPLAYED) and
  * one that tampers is detected (BAD_SIGNATURE; the round's deadline names the sender). A
- * node killed (SIGKILL) mid-signing leaves the others able to sign with another authorised
+ * node stopped by SIGTERM mid-session reports the abort and exits 0. A node killed (SIGKILL) mid-signing leaves the others able to sign with another authorised
  * quorum in a new session, and on restart it refuses to run or resume the interrupted
  * session, so its nonce is never used again.
  */
@@ -258,6 +258,27 @@ describe('coffer node: DKG, FROST and DKLs23 sessions across three processes', (
       expect(reports.get(node('b'))?.status).toBe('aborted');
       const rejected = cluster.node('a').process!.logs('transport rejected a message');
       expect(rejected.some((l) => l.code === 'BAD_SIGNATURE' && l.sender === node('b'))).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'shuts down gracefully mid-session: the node reports RUNNER_CLOSED and exits 0',
+    async () => {
+      const message = newMessage();
+      const request = signRequest(
+        ['a', 'b'],
+        ['p1', 'p2'],
+        message,
+        approvals.evidence('req-stop', [message], [0, 1]),
+      );
+      // Only b is asked: it commits and waits for a, which never joins.
+      const report = coordinator.command(node('b'), 'run', request);
+      await backend.waitFor((p) => p.session === request.sessionId && p.from === node('b'));
+      const b = cluster.node('b').process!;
+      expect(await b.stop('SIGTERM')).toBe(0);
+      expect(await report).toMatchObject({ status: 'aborted', code: 'RUNNER_CLOSED' });
+      await cluster.start('b');
     },
     STEP_TIMEOUT,
   );
