@@ -4,14 +4,20 @@
  * non-zero exit (2 for usage errors).
  */
 import { describeFailure, usageError } from './cli-error.js';
-import { COMMANDS, type Command } from './commands/index.js';
+import { COMMAND_SECTIONS, COMMANDS, type Command } from './commands/index.js';
+
+const sections = Object.entries(COMMAND_SECTIONS).map(([section, heading]) => {
+  const lines = COMMANDS.filter((c) => c.section === section).map(
+    (c) => `  coffer ${c.name.padEnd(13)} ${c.summary}`,
+  );
+  return `${heading}:\n${lines.join('\n')}`;
+});
 
 const HELP = `coffer — threshold-signature custody
 
 Usage: coffer <command> [options]
 
-Offline ceremony (all parties in one process; for demos, tests and air-gapped use):
-${COMMANDS.map((c) => `  coffer ${c.name.padEnd(13)} ${c.summary}`).join('\n')}
+${sections.join('\n\n')}
 
 Run "coffer <command> --help" for a command's options.
 `;

@@ -164,6 +164,7 @@ async function ceremony(
 export const demo: Command = {
   name: 'demo',
   summary: 'run a narrated offline ceremony in a temporary directory (npm start)',
+  section: 'ceremony',
   help: `Usage: coffer demo
 
 Runs a real offline ceremony in a fresh temporary directory and narrates it: distributed key

@@ -12,6 +12,7 @@ import { NODE_HELP } from './node-help.js';
 export const nodeIdentity: Command = {
   name: 'node identity',
   summary: "print the node's public identity for enrolment (created on first use)",
+  section: 'node',
   help: NODE_HELP,
   async run(args) {
     const o = parseOptions(args, { config: { type: 'string' } });

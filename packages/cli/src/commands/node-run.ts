@@ -15,6 +15,7 @@ const SHUTDOWN_LIMIT_MS = 15_000;
 export const nodeRun: Command = {
   name: 'node',
   summary: 'run a signing node (long-running; see "coffer node --help")',
+  section: 'node',
   help: NODE_HELP,
   async run(args) {
     const o = parseOptions(args, { config: { type: 'string' } });

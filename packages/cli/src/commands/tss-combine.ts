@@ -24,6 +24,7 @@ coffer: or re-share the key at once, and destroy every copy of the output.
 export const tssCombine: Command = {
   name: 'tss combine',
   summary: 'OFFLINE disaster recovery: reconstruct the whole private key',
+  section: 'ceremony',
   help: `Usage: coffer tss combine --shares DIR --parties a,b,... [--passphrase-env VAR]
 
 OFFLINE DISASTER RECOVERY ONLY. Reconstructs the whole private key from the share files of

@@ -41,6 +41,7 @@ function readKeyHex(keyEnv: string | undefined, keyFile: string | undefined): Ui
 export const tssImport: Command = {
   name: 'tss import',
   summary: 'split an existing private key into share files (trusted dealer)',
+  section: 'ceremony',
   help: `Usage: coffer tss import --scheme S --structure <2of3 | FILE.json> --out DIR
                           (--key-env VAR | --key-file FILE) [--passphrase-env VAR]
 

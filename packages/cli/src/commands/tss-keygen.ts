@@ -12,6 +12,7 @@ import type { Command } from './index.js';
 export const tssKeygen: Command = {
   name: 'tss keygen',
   summary: 'distributed key generation; one share file per party',
+  section: 'ceremony',
   help: `Usage: coffer tss keygen --scheme S --structure <2of3 | FILE.json> --out DIR
                           [--passphrase-env VAR]
 

@@ -13,6 +13,7 @@ import type { Command } from './index.js';
 export const tssSign: Command = {
   name: 'tss sign',
   summary: 'sign a message with an authorised set of share files',
+  section: 'ceremony',
   help: `Usage: coffer tss sign --shares DIR --signers a,b,... --message HEX
                         [--passphrase-env VAR] [--taproot-tweak] [--taproot-merkle-root HEX]
 

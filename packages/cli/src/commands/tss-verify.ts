@@ -7,6 +7,7 @@ import type { Command } from './index.js';
 export const tssVerify: Command = {
   name: 'tss verify',
   summary: 'verify a signature with an independent verifier (exit 0 valid, 1 invalid)',
+  section: 'ceremony',
   help: `Usage: coffer tss verify --scheme S --public-key HEX --message HEX --signature HEX
 
 Checks the signature with @noble/curves' standard verifier for the scheme (not Coffer's
