@@ -26,6 +26,19 @@ export { dkls23KeygenDriver } from './drivers/dkls23-keygen.js';
 export type { Dkls23KeygenParams } from './drivers/dkls23-keygen.js';
 export { dkls23SignDriver } from './drivers/dkls23-sign.js';
 export type { Dkls23SignOutput, Dkls23SignParams } from './drivers/dkls23-sign.js';
+export {
+  deletePresignature,
+  dkls23PresignDriver,
+  loadPresignature,
+  presignatureRecordName,
+} from './drivers/dkls23-presign.js';
+export type {
+  Dkls23PresignOutput,
+  Dkls23PresignParams,
+  StoredPresignature,
+} from './drivers/dkls23-presign.js';
+export { dkls23FinishDriver } from './drivers/dkls23-finish.js';
+export type { Dkls23FinishOutput, Dkls23FinishParams } from './drivers/dkls23-finish.js';
 export { keyShareRecord, loadSessionRecord, sessionRecordName } from './session-store.js';
 export type { SessionRecord } from './session-store.js';
 export { DEFAULT_ROUND_TIMEOUT_MS, SessionRunner, toAbort } from './runner.js';

@@ -10,11 +10,22 @@
 import type { PartyId, UsageLedger } from '@coffer/crypto';
 import type { Keystore } from '../keystore/index.js';
 
-export const PROTOCOL_NAMES = ['dkg', 'frost-sign', 'dkls23-keygen', 'dkls23-sign'] as const;
+export const PROTOCOL_NAMES = [
+  'dkg',
+  'frost-sign',
+  'dkls23-keygen',
+  'dkls23-sign',
+  'dkls23-presign',
+  'dkls23-finish',
+] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
 /** Protocols that release a signature: the node joins them only with valid evidence. */
-export const SIGNING_PROTOCOLS: ReadonlySet<ProtocolName> = new Set(['frost-sign', 'dkls23-sign']);
+export const SIGNING_PROTOCOLS: ReadonlySet<ProtocolName> = new Set([
+  'frost-sign',
+  'dkls23-sign',
+  'dkls23-finish',
+]);
 
 /** One outbound protocol message: to one party, or '*' for every other participant. */
 export interface WireMessage {
