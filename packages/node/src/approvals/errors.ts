@@ -32,6 +32,11 @@ export const APPROVAL_REFUSAL_REASONS = [
   'DUPLICATE_APPROVER',
   /** Fewer distinct valid approvals than the policy's quorum. */
   'QUORUM_NOT_MET',
+  /**
+   * The evidence already authorised a signing session of this digest on this node (its
+   * (vault, request, digest) is consumed in the durable ledger): approvals are single use.
+   */
+  'EVIDENCE_REPLAYED',
 ] as const;
 export type ApprovalRefusalReason = (typeof APPROVAL_REFUSAL_REASONS)[number];
 

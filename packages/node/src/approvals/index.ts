@@ -1,7 +1,7 @@
 /**
  * The approval gate (issue 4, "Approval gate"; APPROVALS.md): the signing-evidence format,
- * the admin-signed approval policy, and `verifyEvidence`, which the session runner calls
- * before joining a signing session.
+ * the admin-signed approval policy, `verifyEvidence`, which the session runner calls
+ * before joining a signing session, and `consumeEvidence`, which makes approvals single use.
  */
 export { canonicalJson, CanonicalJsonError } from './canonical-json.js';
 export {
@@ -39,5 +39,6 @@ export type {
   SignedApprovalPolicy,
 } from './policy.js';
 export { assertEvidence, verifyEvidence } from './verify-evidence.js';
+export { consumeEvidence, evidenceLedgerId } from './replay.js';
 export type { EvidenceVerdict } from './verify-evidence.js';
 export { base64urlDecode, base64urlEncode, verifyWebAuthnApproval } from './webauthn.js';

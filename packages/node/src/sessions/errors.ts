@@ -13,6 +13,12 @@ export const SESSION_ABORT_CODES = [
   'EVIDENCE_REFUSED',
   /** A peer sent a message the protocol rejects; `culprits` names it (CryptoError). */
   'PROTOCOL_FAULT',
+  /**
+   * Participants saw a round's broadcasts differently and no one can be proven at fault
+   * (e.g. the relay dropped a broadcast to some of them); no culprits. A provable
+   * equivocation is a PROTOCOL_FAULT (reason EQUIVOCATION) naming the sender instead.
+   */
+  'INCONSISTENT_BROADCAST',
   /** A peer did not deliver its round's messages in time; `culprits` names it. */
   'TIMEOUT',
   /** Single-use state (session, round, nonce, presignature) was already used: fail closed. */

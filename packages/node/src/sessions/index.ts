@@ -6,6 +6,14 @@
 export { DurableLedger, USAGE_LEDGER_FILE, USAGE_LEDGER_KEY_RECORD } from './durable-ledger.js';
 export type { DurableLedgerOptions } from './durable-ledger.js';
 export { SESSION_ABORT_CODES, SessionAborted, isSessionAborted } from './errors.js';
+export {
+  MAX_ECHO_RECORDS,
+  PROTOCOL_ECHOED,
+  checkBroadcastEchoes,
+  echoRecordOf,
+  parseEchoRecords,
+} from './broadcast-echo.js';
+export type { EchoCheckInput, EchoRecord } from './broadcast-echo.js';
 export type { SessionAbortCode, SessionAbortedOptions } from './errors.js';
 export { PROTOCOL_NAMES, SIGNING_PROTOCOLS, isDone } from './types.js';
 export type {

@@ -2,8 +2,11 @@
  * The session runner (issue 4, "Sessions"): drives any protocol driver over the node
  * transport. For a `SessionRequest` it maps parties to node ids, refuses signing sessions
  * without valid approval evidence (approvals/, logged), consumes the session id once in the
- * durable ledger, then for every round: collects each expected peer's messages (per-round
- * timeout naming the missing peers), seals the round input and state in the keystore,
+ * durable ledger together with the evidence's (request, digest) — approvals authorise one
+ * signature, never a second (EVIDENCE_REPLAYED) — then for every round: collects each
+ * expected peer's messages (per-round timeout naming the missing peers); after a round in
+ * which the parties broadcast, runs the echo check (broadcast-echo.ts: equivocation aborts
+ * naming the sender) before anything acts on it; seals the round input and state in the keystore,
  * consumes the round in the ledger, runs the driver step, seals the new state, and only then
  * sends the outbound messages. It ends with the driver's output or a `SessionAborted` naming
  * the culprit parties (CryptoError culprits, peers that timed out or broke the framing).
@@ -22,9 +25,29 @@ import type {
   TransportError,
   Unsubscribe,
 } from '../transport/index.js';
-import { verifyEvidence, type ApprovalPolicy } from '../approvals/index.js';
+import {
+  ApprovalRefused,
+  consumeEvidence,
+  verifyEvidence,
+  type ApprovalPolicy,
+  type SigningEvidence,
+} from '../approvals/index.js';
+import {
+  PROTOCOL_ECHOED,
+  checkBroadcastEchoes,
+  echoRecordOf,
+  type EchoRecord,
+} from './broadcast-echo.js';
 import { SessionAborted } from './errors.js';
-import { SessionMailbox, PendingMailboxes, decodeFrame, encodeFrame } from './mailbox.js';
+import {
+  SessionMailbox,
+  PendingMailboxes,
+  decodeFrame,
+  encodeEchoFrame,
+  encodeFrame,
+  isEchoFrame,
+  type Frame,
+} from './mailbox.js';
 import { PROTOCOL_DRIVERS } from './drivers/index.js';
 import { deleteSessionRecord, loadSessionRecord, saveSessionRecord } from './session-store.js';
 import {
@@ -59,7 +82,7 @@ export interface SessionResult<O = unknown> {
 /** What the runner needs of the transport (NodeTransport satisfies it). */
 export type SessionTransport = Pick<
   NodeTransport,
-  'nodeId' | 'send' | 'broadcast' | 'listen' | 'forgetSession'
+  'nodeId' | 'directory' | 'send' | 'broadcast' | 'listen' | 'forgetSession'
 >;
 
 /** Fault injection for tests: runs after a step's output exists, before it is persisted/sent. */
@@ -92,6 +115,8 @@ interface Running {
   readonly self: PartyId;
   readonly partyOfNode: ReadonlyMap<string, PartyId>;
   readonly mailbox: SessionMailbox;
+  /** Echo records of this node's own broadcasts, by the round they belong to. */
+  readonly ownBroadcasts: Map<number, EchoRecord[]>;
 }
 
 export class SessionRunner {
@@ -122,7 +147,7 @@ export class SessionRunner {
     if (await loadSessionRecord(this.#opts.keystore, request.sessionId)) {
       throw new SessionAborted('SESSION_REPLAYED', 'this session has persisted state; use resume');
     }
-    this.#gate(request, driver, params);
+    const evidence = this.#gate(request, driver, params);
     try {
       this.#opts.ledger.consume(`session/${request.sessionId}`);
     } catch (error) {
@@ -131,6 +156,7 @@ export class SessionRunner {
       }
       throw error;
     }
+    if (evidence) this.#consumeEvidence(request, evidence.evidence, evidence.digest);
     const running = this.#register(request, ctx.self);
     return this.#guard(running, async () => {
       const first = await driver.start(ctx, params);
@@ -184,8 +210,16 @@ export class SessionRunner {
     let current = start;
     let replay = savedInbound;
     for (let round = fromRound; ; round += 1) {
-      const inbound =
-        replay ?? (await running.mailbox.collect(round, current.expect, this.#timeoutMs));
+      let inbound: readonly InboundMessage[];
+      if (replay) {
+        // Saved only after its echo check passed (below), so it is not checked again.
+        inbound = replay;
+      } else {
+        inbound = await running.mailbox.collect(round, current.expect, this.#timeoutMs);
+        if (running.ownBroadcasts.has(round) && !PROTOCOL_ECHOED.has(request.protocol)) {
+          await this.#echo(running, round, inbound);
+        }
+      }
       replay = undefined;
       if (!savedInbound || round !== fromRound) {
         await this.#persist(request, round - 1, current.state, inbound);
@@ -249,9 +283,16 @@ export class SessionRunner {
     return { driver, params, ctx };
   }
 
-  /** The approval gate: signing sessions need evidence covering the digest to sign. */
-  #gate(request: SessionRequest, driver: ProtocolDriver, params: unknown): void {
-    if (!SIGNING_PROTOCOLS.has(request.protocol)) return;
+  /**
+   * The approval gate: signing sessions need evidence covering the digest to sign. Returns
+   * the accepted evidence and digest (undefined for sessions that sign nothing).
+   */
+  #gate(
+    request: SessionRequest,
+    driver: ProtocolDriver,
+    params: unknown,
+  ): { evidence: SigningEvidence; digest: string } | undefined {
+    if (!SIGNING_PROTOCOLS.has(request.protocol)) return undefined;
     const digest = driver.digestOf(params) ?? '';
     const policy = this.#opts.approvalPolicy;
     const verdict = policy
@@ -271,7 +312,7 @@ export class SessionRunner {
         },
         'signing evidence accepted',
       );
-      return;
+      return { evidence: verdict.evidence, digest };
     }
     this.#log.warn(
       {
@@ -285,17 +326,76 @@ export class SessionRunner {
     throw new SessionAborted('EVIDENCE_REFUSED', verdict.message, { reason: verdict.reason });
   }
 
+  /**
+   * Evidence replay (APPROVALS.md, "Replay"): the (vault, request, digest) the evidence
+   * authorises is consumed durably once this node admits the session, so the same approvals
+   * can never make this node sign that digest in a second session.
+   */
+  #consumeEvidence(request: SessionRequest, evidence: SigningEvidence, digest: string): void {
+    try {
+      consumeEvidence(this.#opts.ledger, evidence, digest);
+    } catch (error) {
+      if (!(error instanceof ApprovalRefused)) throw error;
+      this.#log.warn(
+        {
+          sessionId: request.sessionId,
+          protocol: request.protocol,
+          vaultId: evidence.vaultId,
+          requestId: evidence.requestId,
+          reason: error.reason,
+        },
+        'signing request refused: evidence already used',
+      );
+      throw new SessionAborted('EVIDENCE_REFUSED', error.message, { reason: error.reason });
+    }
+  }
+
   #register(request: SessionRequest, self: PartyId): Running {
     const partyOfNode = new Map(
       Object.entries(request.participants).map(([party, node]) => [node, party]),
     );
     const peers = Object.keys(request.participants).filter((p) => p !== self);
-    const running: Running = { request, self, partyOfNode, mailbox: new SessionMailbox(peers) };
+    const running: Running = {
+      request,
+      self,
+      partyOfNode,
+      mailbox: new SessionMailbox(peers),
+      ownBroadcasts: new Map(),
+    };
     this.#running.set(request.sessionId, running);
     for (const held of this.#pending.take(request.sessionId)) {
-      this.#deliver(running, held.from, held.broadcast, held.frame);
+      this.#deliver(running, held.from, held.broadcast, held.frame, held.record);
     }
     return running;
+  }
+
+  /**
+   * The echo round after broadcast round `round` (broadcast-echo.ts): every message of the
+   * round must have come as a broadcast; this node broadcasts its view (the round's records)
+   * and waits for every peer's, then compares. Only public data moves: body hashes and the
+   * senders' signatures of broadcasts every participant received anyway.
+   */
+  async #echo(running: Running, round: number, inbound: readonly InboundMessage[]) {
+    const { request, mailbox } = running;
+    const direct = inbound.find((m) => !m.broadcast);
+    if (direct) {
+      throw new SessionAborted('PROTOCOL_FAULT', `round-${round} message was not broadcast`, {
+        culprits: [direct.from],
+        reason: 'NOT_BROADCAST',
+      });
+    }
+    const own = [...(running.ownBroadcasts.get(round) ?? []), ...mailbox.recordsOf(round)];
+    await this.#opts.transport.broadcast(request.sessionId, encodeEchoFrame(round, own));
+    const echoes = await mailbox.collectEchoes(round, this.#timeoutMs);
+    checkBroadcastEchoes({
+      sessionId: request.sessionId,
+      round,
+      own,
+      echoes,
+      partyOfNode: running.partyOfNode,
+      directory: this.#opts.transport.directory,
+    });
+    this.#log.debug({ sessionId: request.sessionId, round }, 'broadcast echo consistent');
   }
 
   async #guard<T>(running: Running, body: () => Promise<T>): Promise<T> {
@@ -345,7 +445,10 @@ export class SessionRunner {
     for (const message of output.outbound) {
       const frame = encodeFrame(round, message.payload);
       if (message.to === '*') {
-        await this.#opts.transport.broadcast(request.sessionId, frame);
+        const sealed = await this.#opts.transport.broadcast(request.sessionId, frame);
+        const records = running.ownBroadcasts.get(round) ?? [];
+        records.push(echoRecordOf(sealed.envelope));
+        running.ownBroadcasts.set(round, records);
         continue;
       }
       const node = request.participants[message.to];
@@ -372,8 +475,10 @@ export class SessionRunner {
       return;
     }
     const broadcast = message.kind === 'broadcast';
+    const record = broadcast ? echoRecordOf(message.envelope) : undefined;
     if (!running) {
-      if (!this.#pending.hold(message.session, message.from, broadcast, frame)) {
+      const held = { from: message.from, broadcast, frame, record };
+      if (!this.#pending.hold(message.session, held)) {
         this.#log.warn(
           { sessionId: message.session, from: message.from },
           'dropped message for unknown session',
@@ -381,7 +486,7 @@ export class SessionRunner {
       }
       return;
     }
-    this.#deliver(running, message.from, broadcast, frame);
+    this.#deliver(running, message.from, broadcast, frame, record);
   }
 
   #deliver(
@@ -389,6 +494,7 @@ export class SessionRunner {
     fromNode: string,
     broadcast: boolean,
     frame: NonNullable<ReturnType<typeof decodeFrame>>,
+    record: EchoRecord | undefined,
   ) {
     const party = running.partyOfNode.get(fromNode);
     if (party === undefined || party === running.self) {
@@ -398,7 +504,11 @@ export class SessionRunner {
       );
       return;
     }
-    running.mailbox.push(party, broadcast, frame);
+    if (isEchoFrame(frame)) {
+      running.mailbox.pushEcho(party, frame);
+      return;
+    }
+    running.mailbox.push(party, broadcast, frame satisfies Frame, record);
   }
 
   #onReject(error: TransportError): void {

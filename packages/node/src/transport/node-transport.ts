@@ -38,6 +38,11 @@ export class NodeTransport {
     return this.opts.self.identity.nodeId;
   }
 
+  /** The enrolled identities (read-only), e.g. to verify echoed broadcast records. */
+  get directory(): Directory {
+    return this.opts.directory;
+  }
+
   /** Encrypts `payload` to `to`, signs and publishes it; returns what was sent. */
   async send(session: string, to: string, payload: Uint8Array): Promise<SealedEnvelope> {
     const sealed = this.#outbox.direct(session, to, payload);
