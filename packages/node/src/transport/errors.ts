@@ -6,7 +6,7 @@
  */
 
 export const TRANSPORT_ERROR_CODES = [
-  /** Bytes are not a well-formed v1 envelope (or echo view). */
+  /** Bytes are not a well-formed v1 envelope. */
   'MALFORMED_ENVELOPE',
   /** The claimed sender is not enrolled. */
   'UNKNOWN_SENDER',
@@ -20,12 +20,6 @@ export const TRANSPORT_ERROR_CODES = [
   'OUT_OF_ORDER',
   /** The signed ciphertext does not decrypt for us (the signer sent garbage). */
   'DECRYPTION_FAILED',
-  /** A sender signed two different broadcasts for the same slot (provable). */
-  'EQUIVOCATION',
-  /** An echo carries a broadcast record its claimed sender never signed (echoer forged it). */
-  'BAD_ECHO',
-  /** Receivers saw different broadcasts, but nobody can be blamed from the evidence. */
-  'INCONSISTENT_BROADCAST',
   /** Relay authentication failed (client or server side). */
   'AUTH_FAILED',
   /** The relay is closed, or a bounded queue is full. */

@@ -22,7 +22,7 @@ export interface OpenedMessage {
   readonly kind: EnvelopeKind;
   /** Decrypted (direct) or verified (broadcast) payload. */
   readonly payload: Uint8Array;
-  /** The verified envelope, e.g. for the broadcast echo (echo.ts). */
+  /** The verified envelope, e.g. for the session runner's broadcast echo. */
   readonly envelope: Envelope;
 }
 

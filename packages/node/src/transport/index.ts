@@ -1,7 +1,8 @@
 /**
  * Public surface of the signing node's transport (issue 4, "Transport" and "Relay"):
- * authenticated envelopes, the sending and receiving sides, the broadcast echo check,
- * and the relays (in-process, WebSocket client/server, NATS). Test support stays out.
+ * authenticated envelopes, the sending and receiving sides, and the relays (in-process,
+ * WebSocket client/server, NATS). The broadcast echo check lives in the session runner
+ * (sessions/broadcast-echo.ts). Test support stays out.
  */
 export * from './identity-types.js';
 export { TransportError, TRANSPORT_ERROR_CODES } from './errors.js';
@@ -20,14 +21,6 @@ export { Outbox } from './outbox.js';
 export type { SealedEnvelope } from './outbox.js';
 export { Inbox, SequenceGuard, openEnvelope } from './inbox.js';
 export type { OpenContext, OpenedMessage } from './inbox.js';
-export {
-  BroadcastEcho,
-  broadcastRecord,
-  decodeEchoView,
-  echoDigest,
-  encodeEchoView,
-} from './echo.js';
-export type { BroadcastEchoOptions, BroadcastRecord, EchoView } from './echo.js';
 export { NodeTransport } from './node-transport.js';
 export type { NodeTransportListener, NodeTransportOptions } from './node-transport.js';
 export type { EnvelopeHandler, Relay, Unsubscribe } from './relay.js';
