@@ -6,8 +6,9 @@
 import { ecdsaBenchmark } from './ecdsa.js';
 import { frostBenchmark } from './frost.js';
 import type { BenchmarkModule } from './harness.js';
+import { nodeBenchmark } from './node.js';
 
-const BENCHMARKS: readonly BenchmarkModule[] = [frostBenchmark, ecdsaBenchmark];
+const BENCHMARKS: readonly BenchmarkModule[] = [frostBenchmark, ecdsaBenchmark, nodeBenchmark];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));

@@ -48,15 +48,14 @@ describe('coffer node: three passphrase nodes on a relay', () => {
     }
   });
 
-  // Issue 4 asks for < 100 MB. Under tsx (no build step) a node idles at ~105-111 MB: tsx's
-  // module-hooks thread is a second V8 isolate (~15 MB) and V8's default young generation
-  // adds ~15 MB more. The bound here guards against regressions; the figure is printed.
+  // Issue 4 asks for < 100 MB. `coffer node` loads its sources in-thread and keeps V8's young
+  // generation small (packages/cli/bin/coffer.mjs), idling at ~80 MB; bench/node.ts records it.
   it('reports its idle resident memory (printed for the benchmark record)', async () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const rss = await Promise.all(cluster.nodes.map((n) => n.process!.health()));
     const mb = rss.map((h) => +(h.memoryRss / 2 ** 20).toFixed(1));
     console.log(`idle coffer node RSS (MB, from /healthz): ${mb.join(', ')}`);
-    for (const value of mb) expect(value).toBeLessThan(128);
+    for (const value of mb) expect(value).toBeLessThan(100);
   });
 
   it('never writes a passphrase to its logs', () => {

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point with tsx's loader, so the workspace needs no build step.
+/**
+ * Runs a TypeScript entry point with tsx's loader, so the workspace needs no build step
+ * (`npm run bench`, scripts).
+ */
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
