@@ -2,8 +2,8 @@
  * Plain ECDSA helpers on secp256k1 shared by the threshold protocol: digest to scalar
  * (bits2int, SEC 1 §4.1.3 step 5 / RFC 6979 §2.3.2), r from the nonce point, and
  * `finishSignature`, which turns a combined (r, s) into the released signature: low-s
- * (BIP 62 / EIP-2), the recovery id read off the *final* signature (SEC 1 §4.1.6), and
- * verification with noble's independent verifier.
+ * (BIP 62 / EIP-2), verification, and the recovery id read off the *final* signature
+ * (SEC 1 §4.1.6); `verifyEcdsa` is noble's independent verifier.
  *
  * The recovery id is computed from (r, s) and the key, never carried from the nonce point:
  * a co-signer who turns s into −s changes nothing a verifier sees, but would make an id taken
@@ -45,8 +45,10 @@ export function normaliseLowS(s: bigint): bigint {
 
 /**
  * The released signature for a combined (r, s): s normalised to low s; R' = s⁻¹·(m·G + r·PK)
- * (public values only) must have x(R') ≡ r, and its y parity and x ≥ q give the recovery id;
- * noble's verifier must accept it too. INVALID_SIGNATURE otherwise.
+ * (public values only) must have x(R') ≡ r — which is ECDSA verification itself (SEC 1
+ * §4.1.4), so the signature is verified before release — and R''s y parity and x ≥ q give the
+ * recovery id. INVALID_SIGNATURE otherwise. (Tests check every released signature with noble,
+ * OpenSSL and key recovery independently.)
  */
 export function finishSignature(
   publicKey: GroupPoint,
@@ -61,15 +63,11 @@ export function finishSignature(
   if (R.is0()) throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
   const { x, y } = R.toAffine();
   if (G.mod(x) !== r) throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
-  const signature: EcdsaSignature = {
+  return {
     r,
     s: low,
     recovery: ((x >= G.order ? 2 : 0) | (y & 1n ? 1 : 0)) as 0 | 1 | 2 | 3,
   };
-  if (!verifyEcdsa(publicKey, digest, signature)) {
-    throw new CryptoError('INVALID_SIGNATURE', 'the signature does not verify');
-  }
-  return signature;
 }
 
 export function encodeCompactSignature(sig: EcdsaSignature): Uint8Array {
