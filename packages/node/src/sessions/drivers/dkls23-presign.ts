@@ -13,25 +13,14 @@
 import {
   bigintToBytesBE,
   bytesToHex,
-  decodeDkls23KeyShare,
-  decodeEcdsaSignMessage,
-  decodeEcdsaSignRound1Secret,
-  decodeEcdsaSignRound2Secret,
   decodePresignature,
   ecdsaSignRound1,
-  ecdsaSignRound2,
-  ecdsaSignRound3,
-  encodeEcdsaSignMessage,
   encodeEcdsaSignRound1Secret,
-  encodeEcdsaSignRound2Secret,
   encodePresignature,
   hexToBytes,
   secp256k1Group,
   CryptoError,
-  type Dkls23KeyShare,
   type EcdsaSignOptions,
-  type EcdsaSignRound1Direct,
-  type EcdsaSignRound2Direct,
   type PartyId,
   type Presignature,
 } from '@coffer/crypto';
@@ -40,17 +29,14 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { isNodeError } from '../../errors.js';
 import type { Keystore } from '../../keystore/index.js';
 import { SessionAborted } from '../errors.js';
-import { keyShareRecord } from '../session-store.js';
-import type { DriverContext, ProtocolDriver, StepOutput, WireMessage } from '../types.js';
 import {
-  decodeInbound,
-  decodeState,
-  encodeState,
-  hexParam,
-  paramsObject,
-  readJsonRecord,
-  toJsonBytes,
-} from './driver-support.js';
+  loadDkls23Share,
+  presigningDirects,
+  presigningRound2,
+  presigningRound3,
+} from './dkls23-presigning.js';
+import type { ProtocolDriver, StepOutput } from '../types.js';
+import { decodeState, encodeState, hexParam, paramsObject, toJsonBytes } from './driver-support.js';
 
 export interface Dkls23PresignParams {
   /** The DKLs23 key id (DKG transcript hash, hex). */
@@ -174,18 +160,6 @@ function parsePresignParams(value: unknown): Dkls23PresignParams {
   return p.tweak === undefined ? params : { ...params, tweak: hexParam(p.tweak, 'tweak', 32, 32) };
 }
 
-async function loadShare(ctx: DriverContext, keyId: string): Promise<Dkls23KeyShare> {
-  return decodeDkls23KeyShare(
-    await readJsonRecord(ctx.keystore, keyShareRecord('dkls23-share', keyId)),
-  );
-}
-
-function directs(
-  messages: readonly (EcdsaSignRound1Direct | EcdsaSignRound2Direct)[],
-): WireMessage[] {
-  return messages.map((m) => ({ to: m.recipient, payload: encodeEcdsaSignMessage(m) }));
-}
-
 export const dkls23PresignDriver: ProtocolDriver<Dkls23PresignParams, Dkls23PresignOutput> = {
   protocol: 'dkls23-presign',
   parseParams: parsePresignParams,
@@ -193,7 +167,7 @@ export const dkls23PresignDriver: ProtocolDriver<Dkls23PresignParams, Dkls23Pres
   digestOf: () => undefined,
 
   async start(ctx, params) {
-    const share = await loadShare(ctx, params.keyId);
+    const share = await loadDkls23Share(ctx, params.keyId);
     const options: EcdsaSignOptions = {
       sessionId: hexToBytes(ctx.sessionId),
       ...(params.tweak === undefined ? {} : { tweak: BigInt(`0x${params.tweak}`) }),
@@ -204,38 +178,33 @@ export const dkls23PresignDriver: ProtocolDriver<Dkls23PresignParams, Dkls23Pres
       params,
       secret: encodeEcdsaSignRound1Secret(state),
     };
-    return { state: encodeState(DRIVER, next.phase, next), outbound: directs(outbound), expect: 1 };
+    return {
+      state: encodeState(DRIVER, next.phase, next),
+      outbound: presigningDirects(outbound),
+      expect: 1,
+    };
   },
 
   async step(ctx, text, inbound): Promise<StepOutput<Dkls23PresignOutput>> {
     const state = decodeState<PresignState>(DRIVER, text);
     const { params } = state;
-    const share = await loadShare(ctx, params.keyId);
-    const messages = decodeInbound(inbound, decodeEcdsaSignMessage);
+    const share = await loadDkls23Share(ctx, params.keyId);
     switch (state.phase) {
       case 'round1': {
-        const r2 = ecdsaSignRound2(
-          share,
-          decodeEcdsaSignRound1Secret(state.secret),
-          messages as EcdsaSignRound1Direct[],
-        );
+        const r2 = presigningRound2(share, state.secret, inbound);
         const next: PresignState = {
           phase: 'round2',
           params,
-          secret: encodeEcdsaSignRound2Secret(r2.state),
+          secret: r2.secret,
         };
         return {
           state: encodeState(DRIVER, next.phase, next),
-          outbound: directs(r2.outbound),
+          outbound: r2.outbound,
           expect: 1,
         };
       }
       case 'round2': {
-        const presignature = ecdsaSignRound3(
-          share,
-          decodeEcdsaSignRound2Secret(state.secret),
-          messages as EcdsaSignRound2Direct[],
-        );
+        const presignature = presigningRound3(share, state.secret, inbound);
         // Sealed before the (public) output is returned; spent by one dkls23-finish.
         await savePresignature(ctx.keystore, {
           sessionId: ctx.sessionId,

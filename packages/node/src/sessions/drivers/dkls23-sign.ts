@@ -9,39 +9,34 @@
  */
 import {
   bytesToHex,
-  decodeDkls23KeyShare,
   decodeEcdsaSignMessage,
-  decodeEcdsaSignRound1Secret,
-  decodeEcdsaSignRound2Secret,
   decodePresignature,
   ecdsaCombineSignature,
   ecdsaSignOnline,
   ecdsaSignRound1,
-  ecdsaSignRound2,
-  ecdsaSignRound3,
   encodeEcdsaSignMessage,
   encodeEcdsaSignRound1Secret,
-  encodeEcdsaSignRound2Secret,
   encodePresignature,
   hexToBytes,
   secp256k1Group,
   bigintToBytesBE,
   CryptoError,
-  type Dkls23KeyShare,
   type EcdsaSignOptions,
-  type EcdsaSignRound1Direct,
-  type EcdsaSignRound2Direct,
   type EcdsaSignRound3Broadcast,
 } from '@coffer/crypto';
-import { keyShareRecord } from '../session-store.js';
-import type { DriverContext, ProtocolDriver, StepOutput, WireMessage } from '../types.js';
+import {
+  loadDkls23Share,
+  presigningDirects,
+  presigningRound2,
+  presigningRound3,
+} from './dkls23-presigning.js';
+import type { ProtocolDriver, StepOutput } from '../types.js';
 import {
   decodeInbound,
   decodeState,
   encodeState,
   hexParam,
   paramsObject,
-  readJsonRecord,
 } from './driver-support.js';
 
 export interface Dkls23SignParams {
@@ -79,64 +74,48 @@ function parseSignParams(value: unknown): Dkls23SignParams {
   return p.tweak === undefined ? params : { ...params, tweak: hexParam(p.tweak, 'tweak', 32, 32) };
 }
 
-async function loadShare(ctx: DriverContext, keyId: string): Promise<Dkls23KeyShare> {
-  return decodeDkls23KeyShare(
-    await readJsonRecord(ctx.keystore, keyShareRecord('dkls23-share', keyId)),
-  );
-}
-
-function directs(
-  messages: readonly (EcdsaSignRound1Direct | EcdsaSignRound2Direct)[],
-): WireMessage[] {
-  return messages.map((m) => ({ to: m.recipient, payload: encodeEcdsaSignMessage(m) }));
-}
-
 export const dkls23SignDriver: ProtocolDriver<Dkls23SignParams, Dkls23SignOutput> = {
   protocol: 'dkls23-sign',
   parseParams: parseSignParams,
   digestOf: (params) => params.digest,
 
   async start(ctx, params) {
-    const share = await loadShare(ctx, params.keyId);
+    const share = await loadDkls23Share(ctx, params.keyId);
     const options: EcdsaSignOptions = {
       sessionId: hexToBytes(ctx.sessionId),
       ...(params.tweak === undefined ? {} : { tweak: BigInt(`0x${params.tweak}`) }),
     };
     const { state, outbound } = ecdsaSignRound1(share, ctx.parties, options);
     const next: SignState = { phase: 'round1', params, secret: encodeEcdsaSignRound1Secret(state) };
-    return { state: encodeState(DRIVER, next.phase, next), outbound: directs(outbound), expect: 1 };
+    return {
+      state: encodeState(DRIVER, next.phase, next),
+      outbound: presigningDirects(outbound),
+      expect: 1,
+    };
   },
 
   async step(ctx, text, inbound): Promise<StepOutput<Dkls23SignOutput>> {
     const state = decodeState<SignState>(DRIVER, text);
     const { params } = state;
-    const share = await loadShare(ctx, params.keyId);
+    const share = await loadDkls23Share(ctx, params.keyId);
     const messages = decodeInbound(inbound, decodeEcdsaSignMessage);
     const digest = hexToBytes(params.digest);
     switch (state.phase) {
       case 'round1': {
-        const r2 = ecdsaSignRound2(
-          share,
-          decodeEcdsaSignRound1Secret(state.secret),
-          messages as EcdsaSignRound1Direct[],
-        );
+        const r2 = presigningRound2(share, state.secret, inbound);
         const next: SignState = {
           phase: 'round2',
           params,
-          secret: encodeEcdsaSignRound2Secret(r2.state),
+          secret: r2.secret,
         };
         return {
           state: encodeState(DRIVER, next.phase, next),
-          outbound: directs(r2.outbound),
+          outbound: r2.outbound,
           expect: 1,
         };
       }
       case 'round2': {
-        const presignature = ecdsaSignRound3(
-          share,
-          decodeEcdsaSignRound2Secret(state.secret),
-          messages as EcdsaSignRound2Direct[],
-        );
+        const presignature = presigningRound3(share, state.secret, inbound);
         // Consumes the presignature in the durable ledger before (u_i, w_i) exists.
         const own = encodeEcdsaSignMessage(ecdsaSignOnline(presignature, digest, ctx.ledger));
         const next: SignState = {
