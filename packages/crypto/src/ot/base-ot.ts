@@ -114,6 +114,14 @@ function proofChallenge(c: BaseOtConfig, publicKey: Uint8Array, commitment: Uint
 
 const bit = (bits: Uint8Array, i: number) => (bits[i >> 3]! >> (i & 7)) & 1;
 
+/** `choice ? one : zero` for equal-length byte strings, through a mask (no branch). */
+function selectBytes(zero: Uint8Array, one: Uint8Array, choice: number): Uint8Array {
+  const mask = -choice & 0xff;
+  const out = new Uint8Array(zero.length);
+  for (let k = 0; k < zero.length; k++) out[k] = zero[k]! ^ ((zero[k]! ^ one[k]!) & mask);
+  return out;
+}
+
 function xorInto(dst: Uint8Array, dstOff: number, src: Uint8Array, mask: number): void {
   for (let k = 0; k < H; k++) dst[dstOff + k]! ^= src[k]! & mask;
 }
@@ -267,8 +275,9 @@ export function baseOtReceiverRound1(
   for (let i = 0; i < LAMBDA_C; i++) {
     const a = group.randomScalar();
     const aG = group.baseMul(a);
-    const candidates = [aG, aG.add(B)];
-    const A = group.encodePoint(candidates[bit(delta, i)]!);
+    // A = a·G + Δ_i·B, chosen without a secret-indexed lookup or branch: both encodings are
+    // computed and the choice bit selects bytes through a mask.
+    const A = selectBytes(group.encodePoint(aG), group.encodePoint(aG.add(B)), bit(delta, i));
     points.set(A, i * 33);
     const K = group.mulSecret(Bt, a); // a_i*B
     pads.set(otHash('pad', config, i, inbound.publicKey, A, group.encodePoint(K)), i * H);
