@@ -12,29 +12,17 @@
  * the record is gone) and releases no w_i.
  */
 import {
-  bigintToBytesBE,
-  bytesToHex,
-  decodeEcdsaSignMessage,
-  decodePresignature,
-  ecdsaCombineSignature,
   ecdsaSignOnline,
   encodeEcdsaSignMessage,
   encodePresignature,
   hexToBytes,
-  secp256k1Group,
   CryptoError,
   type EcdsaSignRound3Broadcast,
 } from '@coffer/crypto';
 import { SessionAborted } from '../errors.js';
 import type { ProtocolDriver, StepOutput } from '../types.js';
-import {
-  decodeInbound,
-  decodeState,
-  encodeState,
-  hexParam,
-  paramsObject,
-} from './driver-support.js';
-import type { Dkls23SignOutput } from './dkls23-sign.js';
+import { decodeState, encodeState, hexParam, paramsObject } from './driver-support.js';
+import { combineOnline, type Dkls23SignOutput } from './dkls23-presigning.js';
 import { deletePresignature, loadPresignature } from './dkls23-presign.js';
 
 export interface Dkls23FinishParams {
@@ -125,21 +113,8 @@ export const dkls23FinishDriver: ProtocolDriver<Dkls23FinishParams, Dkls23Finish
     if (state.phase !== 'online') {
       throw new CryptoError('INVALID_ARGUMENT', 'unknown dkls23-finish phase');
     }
-    const presignature = decodePresignature(state.presignature);
-    const digest = hexToBytes(state.params.digest);
-    const own = decodeEcdsaSignMessage(state.own) as EcdsaSignRound3Broadcast;
-    const messages = decodeInbound(inbound, decodeEcdsaSignMessage) as EcdsaSignRound3Broadcast[];
-    const sig = ecdsaCombineSignature(presignature, digest, own, messages);
-    const r = bigintToBytesBE(sig.r, 32);
-    const s = bigintToBytesBE(sig.s, 32);
     return Promise.resolve({
-      done: {
-        signature: bytesToHex(r) + bytesToHex(s),
-        r: bytesToHex(r),
-        s: bytesToHex(s),
-        recovery: sig.recovery,
-        publicKey: bytesToHex(secp256k1Group.encodePoint(presignature.publicKey)),
-      },
+      done: combineOnline(state, hexToBytes(state.params.digest), inbound),
     });
   },
 };

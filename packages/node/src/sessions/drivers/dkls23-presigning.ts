@@ -1,11 +1,18 @@
 /**
- * The DKLs23 presigning steps shared by the `dkls23-sign` and `dkls23-presign` drivers
- * (ePrint 2023/765 Protocol 3.6, rounds 1–3): loading the node's DKLs23 key share, wrapping
- * the pairwise round messages, and the round-2 and round-3 steps over serialised secret
- * state (the runner seals it in the keystore between rounds).
+ * The DKLs23 steps shared by the `dkls23-sign`, `dkls23-presign` and `dkls23-finish` drivers
+ * (ePrint 2023/765 Protocol 3.6): loading the node's DKLs23 key share, wrapping the pairwise
+ * round messages, the round-2 and round-3 steps over serialised secret state (the runner
+ * seals it in the keystore between rounds), and combining the online round's (u, w) into the
+ * signature output.
  */
 import {
+  bigintToBytesBE,
+  bytesToHex,
   decodeDkls23KeyShare,
+  decodePresignature,
+  ecdsaCombineSignature,
+  secp256k1Group,
+  type EcdsaSignRound3Broadcast,
   decodeEcdsaSignMessage,
   decodeEcdsaSignRound1Secret,
   decodeEcdsaSignRound2Secret,
@@ -57,4 +64,38 @@ export function presigningRound3(
 ): Presignature {
   const messages = decodeInbound(inbound, decodeEcdsaSignMessage) as EcdsaSignRound2Direct[];
   return ecdsaSignRound3(share, decodeEcdsaSignRound2Secret(round2Secret), messages);
+}
+
+export interface Dkls23SignOutput {
+  /** r ‖ s, 64 bytes hex, low s. */
+  readonly signature: string;
+  readonly r: string;
+  readonly s: string;
+  readonly recovery: 0 | 1 | 2 | 3;
+  /** The (tweaked) public key it verifies under, compressed SEC1 hex. */
+  readonly publicKey: string;
+}
+
+/**
+ * The online round's end: this signer's serialised presignature and own (u_i, w_i) plus the
+ * others' broadcasts, combined into a low-s signature verified against the (tweaked) key.
+ */
+export function combineOnline(
+  saved: { readonly presignature: string; readonly own: string },
+  digest: Uint8Array,
+  inbound: readonly InboundMessage[],
+): Dkls23SignOutput {
+  const presignature = decodePresignature(saved.presignature);
+  const own = decodeEcdsaSignMessage(saved.own) as EcdsaSignRound3Broadcast;
+  const others = decodeInbound(inbound, decodeEcdsaSignMessage) as EcdsaSignRound3Broadcast[];
+  const sig = ecdsaCombineSignature(presignature, digest, own, others);
+  const r = bytesToHex(bigintToBytesBE(sig.r, 32));
+  const s = bytesToHex(bigintToBytesBE(sig.s, 32));
+  return {
+    signature: r + s,
+    r,
+    s,
+    recovery: sig.recovery,
+    publicKey: bytesToHex(secp256k1Group.encodePoint(presignature.publicKey)),
+  };
 }

@@ -8,36 +8,25 @@
  * then holds only the consumed presignature, so a restart can never sign a second digest.
  */
 import {
-  bytesToHex,
-  decodeEcdsaSignMessage,
-  decodePresignature,
-  ecdsaCombineSignature,
   ecdsaSignOnline,
   ecdsaSignRound1,
   encodeEcdsaSignMessage,
   encodeEcdsaSignRound1Secret,
   encodePresignature,
   hexToBytes,
-  secp256k1Group,
-  bigintToBytesBE,
   CryptoError,
   type EcdsaSignOptions,
-  type EcdsaSignRound3Broadcast,
 } from '@coffer/crypto';
 import {
+  combineOnline,
   loadDkls23Share,
   presigningDirects,
   presigningRound2,
   presigningRound3,
+  type Dkls23SignOutput,
 } from './dkls23-presigning.js';
 import type { ProtocolDriver, StepOutput } from '../types.js';
-import {
-  decodeInbound,
-  decodeState,
-  encodeState,
-  hexParam,
-  paramsObject,
-} from './driver-support.js';
+import { decodeState, encodeState, hexParam, paramsObject } from './driver-support.js';
 
 export interface Dkls23SignParams {
   /** The DKLs23 key id (DKG transcript hash, hex). */
@@ -48,15 +37,7 @@ export interface Dkls23SignParams {
   readonly tweak?: string;
 }
 
-export interface Dkls23SignOutput {
-  /** r ‖ s, 64 bytes hex, low s. */
-  readonly signature: string;
-  readonly r: string;
-  readonly s: string;
-  readonly recovery: 0 | 1 | 2 | 3;
-  /** The (tweaked) public key it verifies under, compressed SEC1 hex. */
-  readonly publicKey: string;
-}
+export type { Dkls23SignOutput } from './dkls23-presigning.js';
 
 type SignState =
   | { phase: 'round1'; params: Dkls23SignParams; secret: string }
@@ -97,11 +78,10 @@ export const dkls23SignDriver: ProtocolDriver<Dkls23SignParams, Dkls23SignOutput
   async step(ctx, text, inbound): Promise<StepOutput<Dkls23SignOutput>> {
     const state = decodeState<SignState>(DRIVER, text);
     const { params } = state;
-    const share = await loadDkls23Share(ctx, params.keyId);
-    const messages = decodeInbound(inbound, decodeEcdsaSignMessage);
     const digest = hexToBytes(params.digest);
     switch (state.phase) {
       case 'round1': {
+        const share = await loadDkls23Share(ctx, params.keyId);
         const r2 = presigningRound2(share, state.secret, inbound);
         const next: SignState = {
           phase: 'round2',
@@ -115,6 +95,7 @@ export const dkls23SignDriver: ProtocolDriver<Dkls23SignParams, Dkls23SignOutput
         };
       }
       case 'round2': {
+        const share = await loadDkls23Share(ctx, params.keyId);
         const presignature = presigningRound3(share, state.secret, inbound);
         // Consumes the presignature in the durable ledger before (u_i, w_i) exists.
         const own = encodeEcdsaSignMessage(ecdsaSignOnline(presignature, digest, ctx.ledger));
@@ -130,27 +111,8 @@ export const dkls23SignDriver: ProtocolDriver<Dkls23SignParams, Dkls23SignOutput
           expect: 1,
         };
       }
-      case 'online': {
-        const presignature = decodePresignature(state.presignature);
-        const own = decodeEcdsaSignMessage(state.own) as EcdsaSignRound3Broadcast;
-        const sig = ecdsaCombineSignature(
-          presignature,
-          digest,
-          own,
-          messages as EcdsaSignRound3Broadcast[],
-        );
-        const r = bigintToBytesBE(sig.r, 32);
-        const s = bigintToBytesBE(sig.s, 32);
-        return {
-          done: {
-            signature: bytesToHex(r) + bytesToHex(s),
-            r: bytesToHex(r),
-            s: bytesToHex(s),
-            recovery: sig.recovery,
-            publicKey: bytesToHex(secp256k1Group.encodePoint(presignature.publicKey)),
-          },
-        };
-      }
+      case 'online':
+        return { done: combineOnline(state, digest, inbound) };
       default:
         throw new CryptoError('INVALID_ARGUMENT', 'unknown dkls23-sign phase');
     }
