@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import pino, { type Logger } from 'pino';
+import { expect } from 'vitest';
 import {
   approvalPayloadBytes,
   type ApprovalPolicy,
@@ -19,6 +20,7 @@ import { Keystore, openKmsProvider } from '../keystore/index.js';
 import { directoryOf, type LocalNode } from '../transport/identity-types.js';
 import { MemoryRelay, NodeTransport } from '../transport/index.js';
 import { makeLocalNode } from '../transport/test-support.js';
+import type { DkgSessionOutput } from './drivers/dkg.js';
 import { DurableLedger } from './durable-ledger.js';
 import { SessionRunner, type SessionRunnerOptions } from './runner.js';
 
@@ -138,6 +140,31 @@ export class Cluster {
       ...extras,
     });
     return n;
+  }
+
+  /**
+   * Runs a key generation (`dkg` or `dkls23-keygen`) on every participant's node in one fresh
+   * session and returns the output, after checking that every node agrees on the public key.
+   */
+  async generateKey(
+    protocol: 'dkg' | 'dkls23-keygen',
+    params: Record<string, unknown>,
+    participants: Record<string, string>,
+  ): Promise<DkgSessionOutput> {
+    const sessionId = freshSessionId();
+    const results = await Promise.all(
+      Object.values(participants).map((node) =>
+        this.node(node).runner.run<DkgSessionOutput>({
+          sessionId,
+          protocol,
+          params,
+          participants,
+        }),
+      ),
+    );
+    const outputs = results.map((r) => r.output);
+    expect(new Set(outputs.map((o) => o.publicKey)).size).toBe(1);
+    return outputs[0]!;
   }
 
   async stop(): Promise<void> {

@@ -39,18 +39,7 @@ let cluster: Cluster;
 let key: DkgSessionOutput;
 beforeAll(async () => {
   cluster = await Cluster.start(['node-a', 'node-b', 'node-c'], { approvalPolicy: policy });
-  const sessionId = freshSessionId();
-  const results = await Promise.all(
-    Object.values(PARTIES).map((node) =>
-      cluster.node(node).runner.run<DkgSessionOutput>({
-        sessionId,
-        protocol: 'dkls23-keygen',
-        params: { structure: '2of(p1,p2,p3)' },
-        participants: PARTIES,
-      }),
-    ),
-  );
-  key = results[0]!.output;
+  key = await cluster.generateKey('dkls23-keygen', { structure: '2of(p1,p2,p3)' }, PARTIES);
 });
 afterAll(async () => {
   await cluster.stop();

@@ -37,18 +37,7 @@ let cluster: Cluster;
 let key: DkgSessionOutput;
 beforeAll(async () => {
   cluster = await Cluster.start(['node-a', 'node-b', 'node-c'], { approvalPolicy: policy });
-  const sessionId = freshSessionId();
-  const results = await Promise.all(
-    Object.values(PARTIES).map((node) =>
-      cluster.node(node).runner.run<DkgSessionOutput>({
-        sessionId,
-        protocol: 'dkg',
-        params: { group: 'ed25519', structure: '2of(p1,p2,p3)' },
-        participants: PARTIES,
-      }),
-    ),
-  );
-  key = results[0]!.output;
+  key = await cluster.generateKey('dkg', { group: 'ed25519', structure: '2of(p1,p2,p3)' }, PARTIES);
 });
 afterAll(async () => {
   await cluster.stop();

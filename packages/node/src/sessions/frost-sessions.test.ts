@@ -14,7 +14,6 @@ import {
   freshSessionId,
   makeApiKeyApprover,
 } from './cluster.testkit.js';
-import type { DkgSessionOutput } from './drivers/dkg.js';
 import { frostNonceLedgerId, frostSignDriver, type FrostSignOutput } from './drivers/frost-sign.js';
 import { SessionAborted } from './errors.js';
 import { loadSessionRecord } from './session-store.js';
@@ -43,20 +42,7 @@ async function runDkg(
   structure: string,
   participants = PARTIES,
 ) {
-  const sessionId = freshSessionId();
-  const results = await Promise.all(
-    Object.values(participants).map((node) =>
-      c.node(node).runner.run<DkgSessionOutput>({
-        sessionId,
-        protocol: 'dkg',
-        params: { group, structure },
-        participants,
-      }),
-    ),
-  );
-  const outputs = results.map((r) => r.output);
-  expect(new Set(outputs.map((o) => o.publicKey)).size).toBe(1);
-  return outputs[0]!;
+  return c.generateKey('dkg', { group, structure }, participants);
 }
 
 function signRequest(
