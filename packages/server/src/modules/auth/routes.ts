@@ -1,0 +1,193 @@
+/**
+ * Identity routes (issue 5, "Identity"): first-run bootstrap, registration, login, logout and
+ * the current session. Login and bootstrap are rate-limited per client address.
+ */
+import {
+  ApiErrorBody,
+  BootstrapRequest,
+  BootstrapStatus,
+  LoginRequest,
+  Ok,
+  RegisterRequest,
+  SessionInfo,
+  User,
+} from '@coffer/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ServerError } from '../../http/server-error.js';
+import { clearSessionCookie, sessionInfo, setSessionCookie } from '../../http/session-cookie.js';
+import type { AppContext } from '../../app-context.js';
+import { redeemInvite } from '../orgs/invites-store.js';
+import { createOrganisation } from '../orgs/store.js';
+import { requireSession } from './actor.js';
+import { consumeBootstrapToken, isBootstrapped, removeBootstrapTokenFile } from './bootstrap.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { createSession, deleteSession } from './sessions-store.js';
+import { checkSecondFactor } from './totp.js';
+import { createUser, findUserByEmail } from './users-store.js';
+
+/** Stricter than the global limit: password guessing (per client address). */
+export const AUTH_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+
+const errors = {
+  400: ApiErrorBody,
+  401: ApiErrorBody,
+  403: ApiErrorBody,
+  409: ApiErrorBody,
+  429: ApiErrorBody,
+};
+
+export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db, config } = ctx;
+
+  app.get(
+    '/v1/bootstrap',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Whether the instance has its owner yet',
+        response: { 200: BootstrapStatus },
+      },
+    },
+    async () => ({ bootstrapped: await isBootstrapped(db) }),
+  );
+
+  app.post(
+    '/v1/bootstrap',
+    {
+      config: { rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['identity'],
+        summary: 'Create the first owner and organisation with the one-time bootstrap token',
+        body: BootstrapRequest,
+        response: { 201: SessionInfo, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const passwordHash = await hashPassword(body.password);
+      const { user, created } = await db.transaction(async (tx) => {
+        await consumeBootstrapToken(tx, body.token);
+        const user = await createUser(tx, {
+          email: body.email,
+          displayName: body.displayName,
+          passwordHash,
+        });
+        await createOrganisation(tx, body.organisation, user.id);
+        const created = await createSession(tx, user.id, config.sessionTtlHours);
+        return { user, created };
+      });
+      removeBootstrapTokenFile(config.dataDir);
+      request.log.info({ userId: user.id }, 'instance bootstrapped: owner created');
+      setSessionCookie(reply, created.token, created.session.expiresAt, ctx.secureCookies);
+      return reply.status(201).send(sessionInfo(user, created.session));
+    },
+  );
+
+  app.post(
+    '/v1/auth/register',
+    {
+      config: { rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['identity'],
+        summary: 'Create an account (with an invite token unless registration is open)',
+        body: RegisterRequest,
+        response: { 201: SessionInfo, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!(await isBootstrapped(db))) {
+        throw new ServerError('BOOTSTRAP_REQUIRED', 'create the owner first (POST /v1/bootstrap)');
+      }
+      if (config.registration === 'invite' && body.inviteToken === undefined) {
+        throw new ServerError(
+          'FORBIDDEN',
+          'registration is by invitation: ask an admin for an invite',
+        );
+      }
+      const passwordHash = await hashPassword(body.password);
+      const { user, created } = await db.transaction(async (tx) => {
+        const user = await createUser(tx, {
+          email: body.email,
+          displayName: body.displayName,
+          passwordHash,
+        });
+        if (body.inviteToken !== undefined) await redeemInvite(tx, body.inviteToken, user);
+        const created = await createSession(tx, user.id, config.sessionTtlHours);
+        return { user, created };
+      });
+      setSessionCookie(reply, created.token, created.session.expiresAt, ctx.secureCookies);
+      return reply.status(201).send(sessionInfo(user, created.session));
+    },
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      config: { rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['identity'],
+        summary: 'Log in with email and password (and a TOTP code when enabled)',
+        body: LoginRequest,
+        response: { 200: SessionInfo, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, totp } = request.body;
+      const stored = await findUserByEmail(db, email);
+      const ok = await verifyPassword(password, stored?.passwordHash ?? DUMMY_PASSWORD_HASH);
+      if (!stored || !ok) {
+        request.log.info('login refused: wrong email or password');
+        throw new ServerError('UNAUTHENTICATED', 'wrong email or password');
+      }
+      await checkSecondFactor(db, stored.user, totp);
+      const created = await createSession(db, stored.user.id, config.sessionTtlHours);
+      setSessionCookie(reply, created.token, created.session.expiresAt, ctx.secureCookies);
+      return sessionInfo(stored.user, created.session);
+    },
+  );
+
+  app.post(
+    '/v1/auth/logout',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'End this login session',
+        response: { 200: Ok, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireSession(request);
+      await deleteSession(db, actor.session.tokenHash);
+      clearSessionCookie(reply, ctx.secureCookies);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/v1/auth/session',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'The current login session',
+        response: { 200: SessionInfo, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = requireSession(request);
+      return sessionInfo(actor.user, actor.session);
+    },
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'The logged-in user',
+        response: { 200: User, ...errors },
+      },
+    },
+    async (request) => requireSession(request).user,
+  );
+};
