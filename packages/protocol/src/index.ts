@@ -7,3 +7,6 @@ export * from './api/common.js';
 export * from './api/errors.js';
 export * from './api/auth.js';
 export * from './api/orgs.js';
+export * from './api/nodes.js';
+export * from './api/vaults.js';
+export * from './api/signing.js';

@@ -24,7 +24,10 @@ import { installErrorHandler } from './http/error-handler.js';
 import { authenticate } from './modules/auth/authenticate.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { nodesRoutes } from './modules/nodes/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
+import { signingRoutes } from './modules/signing/routes.js';
+import { vaultsRoutes } from './modules/vaults/routes.js';
 
 export interface BuildAppOptions {
   readonly logger: Logger;
@@ -86,6 +89,9 @@ export async function buildApp(
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { ctx });
   await app.register(orgRoutes, { ctx });
+  await app.register(nodesRoutes, { ctx });
+  await app.register(vaultsRoutes, { ctx });
+  await app.register(signingRoutes, { ctx });
   docsRoutes(app);
   return app;
 }

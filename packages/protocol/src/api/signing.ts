@@ -1,0 +1,2 @@
+/** signing API schemas (issue 5): filled in by the signing module. */
+export {};

@@ -1,0 +1,2 @@
+/** vaults API schemas (issue 5): filled in by the vaults module. */
+export {};
