@@ -10,3 +10,4 @@ export * from './api/orgs.js';
 export * from './api/nodes.js';
 export * from './api/vaults.js';
 export * from './api/signing.js';
+export * from './canonical-json.js';

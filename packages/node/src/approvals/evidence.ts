@@ -7,7 +7,7 @@
  * `parseSigningEvidence` validates untrusted input strictly (unknown fields refused).
  */
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@coffer/protocol';
 import { ApprovalRefused } from './errors.js';
 
 export const EVIDENCE_VERSION = 1;

@@ -3,7 +3,7 @@
  * the admin-signed approval policy, `verifyEvidence`, which the session runner calls
  * before joining a signing session, and `consumeEvidence`, which makes approvals single use.
  */
-export { canonicalJson, CanonicalJsonError } from './canonical-json.js';
+export { canonicalJson, CanonicalJsonError } from '@coffer/protocol';
 export {
   APPROVAL_REFUSAL_REASONS,
   POLICY_ERROR_CODES,

@@ -11,7 +11,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@coffer/protocol';
 import { PolicyError } from './errors.js';
 import { APPROVAL_SCHEMES, type ApprovalScheme } from './evidence.js';
 

@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { approveWithApiKeys, makeApiKeyApprover } from '../sessions/cluster.testkit.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@coffer/protocol';
 import { approvalPayloadBytes, type SigningEvidence, type WebAuthnApproval } from './evidence.js';
 import {
   acceptApprovalPolicy,
