@@ -11,3 +11,5 @@ export * from './api/nodes.js';
 export * from './api/vaults.js';
 export * from './api/signing.js';
 export * from './canonical-json.js';
+export * from './audit-chain.js';
+export * from './api/audit.js';

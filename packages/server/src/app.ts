@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import { docsRoutes } from './http/docs.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { auditRoutes } from './modules/audit/routes.js';
 import { authenticate } from './modules/auth/authenticate.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
@@ -92,6 +93,7 @@ export async function buildApp(
   await app.register(nodesRoutes, { ctx });
   await app.register(vaultsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
   docsRoutes(app);
   return app;
 }
