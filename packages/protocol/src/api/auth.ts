@@ -60,3 +60,35 @@ export const SessionInfo = z
   })
   .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** A 6-digit TOTP code (RFC 6238 with the authenticator apps' defaults). */
+export const TotpCode = z.string().regex(/^[0-9]{6}$/, 'must be 6 digits');
+
+/** POST /v1/auth/totp: start enrolment; the current password is asked again. */
+export const TotpEnrolmentRequest = z.strictObject({ password: z.string().min(1).max(1024) });
+
+/** The new shared secret, shown once: type it or scan the `otpauth://` URI as a QR code. */
+export const TotpEnrolment = z
+  .object({
+    /** RFC 4648 base32, 160 bits (RFC 4226 §4 recommends at least 128). */
+    secret: z.string(),
+    /** `otpauth://totp/Coffer:<email>?secret=…&issuer=Coffer&algorithm=SHA1&digits=6&period=30`. */
+    uri: z.string(),
+  })
+  .meta({ id: 'TotpEnrolment' });
+export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
+
+/** POST /v1/auth/totp/confirm: the first valid code turns two-factor authentication on. */
+export const TotpConfirmRequest = z.strictObject({ code: TotpCode });
+
+/** DELETE /v1/auth/totp: turning it off takes both the password and a current code. */
+export const TotpDisableRequest = z.strictObject({
+  password: z.string().min(1).max(1024),
+  code: TotpCode,
+});
+
+/** POST /v1/auth/password: every other session of the account ends. */
+export const PasswordChangeRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: Password,
+});

@@ -1,6 +1,8 @@
 /**
- * Identity routes (issue 5, "Identity"): first-run bootstrap, registration, login, logout and
- * the current session. Login and bootstrap are rate-limited per client address.
+ * Identity routes (issue 5, "Identity"): first-run bootstrap, registration, login, logout,
+ * the current session and password change; the second factors (TOTP, passkeys) and API keys
+ * live in their own plugins, registered here. Every route that checks a password, code or
+ * assertion is rate-limited per client address (rate-limits.ts). See IDENTITY.md.
  */
 import {
   ApiErrorBody,
@@ -8,6 +10,7 @@ import {
   BootstrapStatus,
   LoginRequest,
   Ok,
+  PasswordChangeRequest,
   RegisterRequest,
   SessionInfo,
   User,
@@ -21,12 +24,14 @@ import { createOrganisation } from '../orgs/store.js';
 import { requireSession } from './actor.js';
 import { consumeBootstrapToken, isBootstrapped, removeBootstrapTokenFile } from './bootstrap.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
-import { createSession, deleteSession } from './sessions-store.js';
+import { AUTH_RATE_LIMIT } from './rate-limits.js';
+import { requireCurrentPassword } from './reauthenticate.js';
+import { createSession, deleteOtherSessions, deleteSession } from './sessions-store.js';
 import { checkSecondFactor } from './totp.js';
-import { createUser, findUserByEmail } from './users-store.js';
+import { totpRoutes } from './totp-routes.js';
+import { createUser, findUserByEmail, setPasswordHash } from './users-store.js';
 
-/** Stricter than the global limit: password guessing (per client address). */
-export const AUTH_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+export { AUTH_RATE_LIMIT };
 
 const errors = {
   400: ApiErrorBody,
@@ -38,6 +43,7 @@ const errors = {
 
 export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, config } = ctx;
+  await app.register(totpRoutes, { ctx });
 
   app.get(
     '/v1/bootstrap',
@@ -189,5 +195,30 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       },
     },
     async (request) => requireSession(request).user,
+  );
+
+  app.post(
+    '/v1/auth/password',
+    {
+      config: { rateLimit: AUTH_RATE_LIMIT },
+      schema: {
+        tags: ['identity'],
+        summary: 'Change the password; every other session of the account ends',
+        body: PasswordChangeRequest,
+        response: { 200: Ok, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = requireSession(request);
+      const { currentPassword, newPassword } = request.body;
+      await requireCurrentPassword(db, actor.user.id, currentPassword);
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (tx) => {
+        await setPasswordHash(tx, actor.user.id, passwordHash);
+        await deleteOtherSessions(tx, actor.user.id, actor.session.tokenHash);
+      });
+      request.log.info({ userId: actor.user.id }, 'password changed; other sessions ended');
+      return { ok: true as const };
+    },
   );
 };

@@ -62,3 +62,15 @@ export async function deleteSession(db: Queryable, hash: string): Promise<void> 
 export async function deleteUserSessions(db: Queryable, userId: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
 }
+
+/** Ends every session of a user but the one given (password change from that session). */
+export async function deleteOtherSessions(
+  db: Queryable,
+  userId: string,
+  keepTokenHash: string,
+): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2', [
+    userId,
+    keepTokenHash,
+  ]);
+}

@@ -5,7 +5,7 @@
  */
 import * as OTPAuth from 'otpauth';
 import type { User } from '@coffer/protocol';
-import { ServerError } from '../../http/server-error.js';
+import { ServerError, badRequest, conflict } from '../../http/server-error.js';
 import type { Queryable } from '../../store/database.js';
 
 export const TOTP_PERIOD = 30;
@@ -61,4 +61,52 @@ export async function checkSecondFactor(db: Queryable, user: User, code: string 
   if (!(await consumeTotpCode(db, user.id, code, true))) {
     throw new ServerError('UNAUTHENTICATED', 'wrong or already used authenticator code');
   }
+}
+
+/**
+ * Starts (or restarts) enrolment: a fresh 160-bit secret (RFC 4226 §4: at least 128 bits)
+ * replaces any unconfirmed one. An enabled factor is never replaced silently: disable it first.
+ */
+export async function startTotpEnrolment(
+  db: Queryable,
+  user: User,
+): Promise<{ secret: string; uri: string }> {
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+  const rows = await db.query(
+    `INSERT INTO user_totp (user_id, secret) VALUES ($1, $2)
+     ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, last_step = NULL
+       WHERE user_totp.confirmed_at IS NULL
+     RETURNING user_id`,
+    [user.id, secret],
+  );
+  if (rows.length === 0) {
+    throw conflict('two-factor authentication is already enabled: disable it first');
+  }
+  return { secret, uri: totpFor(secret, user.email).toString() };
+}
+
+/** The first valid code from the app proves it holds the secret and turns the factor on. */
+export async function confirmTotpEnrolment(
+  db: Queryable,
+  userId: string,
+  code: string,
+): Promise<void> {
+  const rows = await db.query<{ confirmed: boolean }>(
+    'SELECT confirmed_at IS NOT NULL AS confirmed FROM user_totp WHERE user_id = $1',
+    [userId],
+  );
+  if (!rows[0]) throw conflict('start enrolment first (POST /v1/auth/totp)');
+  if (rows[0].confirmed) throw conflict('two-factor authentication is already enabled');
+  if (!(await consumeTotpCode(db, userId, code, false))) {
+    throw badRequest('wrong or already used authenticator code');
+  }
+  await db.query('UPDATE user_totp SET confirmed_at = now() WHERE user_id = $1', [userId]);
+}
+
+/** Turns the factor off with a fresh valid code (the caller has re-checked the password). */
+export async function disableTotp(db: Queryable, userId: string, code: string): Promise<void> {
+  if (!(await consumeTotpCode(db, userId, code, true))) {
+    throw badRequest('two-factor authentication is not enabled, or the code is wrong or used');
+  }
+  await db.query('DELETE FROM user_totp WHERE user_id = $1', [userId]);
 }
