@@ -13,3 +13,4 @@ export * from './api/signing.js';
 export * from './canonical-json.js';
 export * from './audit-chain.js';
 export * from './api/audit.js';
+export * from './policy/index.js';
