@@ -7,7 +7,7 @@
  * `parseSigningEvidence` validates untrusted input strictly (unknown fields refused).
  */
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { canonicalJson } from '@coffer/protocol';
+import { approvalPayloadJson } from '@coffer/protocol';
 import { ApprovalRefused } from './errors.js';
 
 export const EVIDENCE_VERSION = 1;
@@ -74,7 +74,7 @@ export function approvalPayload(evidence: Omit<ApprovalPayload, 'decision'>): Ap
 
 /** The exact bytes an approver signs (Ed25519) or hashes into the WebAuthn challenge. */
 export function approvalPayloadBytes(evidence: Omit<ApprovalPayload, 'decision'>): Uint8Array {
-  return utf8ToBytes(canonicalJson(approvalPayload(evidence)));
+  return utf8ToBytes(approvalPayloadJson(evidence));
 }
 
 function malformed(message: string): never {

@@ -1,7 +1,8 @@
 /**
  * The approval gate (issue 4, "Approval gate"; APPROVALS.md): the signing-evidence format,
  * the admin-signed approval policy, `verifyEvidence`, which the session runner calls
- * before joining a signing session, and `consumeEvidence`, which makes approvals single use.
+ * before joining a signing session, `consumeEvidence`, which makes approvals single use, and
+ * the vault genesis whose policy governs the keys generated with it.
  */
 export { canonicalJson, CanonicalJsonError } from '@coffer/protocol';
 export {
@@ -39,6 +40,13 @@ export type {
   SignedApprovalPolicy,
 } from './policy.js';
 export { assertEvidence, verifyEvidence } from './verify-evidence.js';
+export {
+  GENESIS_VERSION,
+  genesisBoundSessionId,
+  genesisHash,
+  parseVaultGenesis,
+} from './genesis.js';
+export type { VaultGenesis } from './genesis.js';
 export { consumeEvidence, evidenceLedgerId } from './replay.js';
 export type { EvidenceVerdict } from './verify-evidence.js';
 export { base64urlDecode, base64urlEncode, verifyWebAuthnApproval } from './webauthn.js';

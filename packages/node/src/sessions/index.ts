@@ -47,7 +47,13 @@ export type {
 } from './drivers/dkls23-presign.js';
 export { dkls23FinishDriver } from './drivers/dkls23-finish.js';
 export type { Dkls23FinishOutput, Dkls23FinishParams } from './drivers/dkls23-finish.js';
-export { keyShareRecord, loadSessionRecord, sessionRecordName } from './session-store.js';
+export {
+  keyShareRecord,
+  loadKeyGenesis,
+  loadSessionRecord,
+  saveKeyGenesis,
+  sessionRecordName,
+} from './session-store.js';
 export type { SessionRecord } from './session-store.js';
 export { DEFAULT_ROUND_TIMEOUT_MS, SessionRunner, toAbort } from './runner.js';
 export type {

@@ -49,7 +49,13 @@ import {
   type Frame,
 } from './mailbox.js';
 import { PROTOCOL_DRIVERS } from './drivers/index.js';
-import { deleteSessionRecord, loadSessionRecord, saveSessionRecord } from './session-store.js';
+import type { VaultGenesis } from '../approvals/genesis.js';
+import {
+  deleteSessionRecord,
+  loadKeyGenesis,
+  loadSessionRecord,
+  saveSessionRecord,
+} from './session-store.js';
 import {
   PROTOCOL_NAMES,
   SIGNING_PROTOCOLS,
@@ -147,7 +153,7 @@ export class SessionRunner {
     if (await loadSessionRecord(this.#opts.keystore, request.sessionId)) {
       throw new SessionAborted('SESSION_REPLAYED', 'this session has persisted state; use resume');
     }
-    const evidence = this.#gate(request, driver, params);
+    const evidence = await this.#gate(request, driver, params, ctx);
     try {
       this.#opts.ledger.consume(`session/${request.sessionId}`);
     } catch (error) {
@@ -177,7 +183,7 @@ export class SessionRunner {
     if (!record || record.protocol !== request.protocol) {
       throw new SessionAborted('NOT_RESUMABLE', 'no persisted state for this session');
     }
-    this.#gate(request, driver, params);
+    await this.#gate(request, driver, params, ctx);
     const running = this.#register(request, ctx.self);
     return this.#guard(running, async () => {
       if (record.pendingInbound === null) {
@@ -284,17 +290,22 @@ export class SessionRunner {
   }
 
   /**
-   * The approval gate: signing sessions need evidence covering the digest to sign. Returns
-   * the accepted evidence and digest (undefined for sessions that sign nothing).
+   * The approval gate: signing sessions need evidence covering the digest to sign, judged
+   * under the policy of the key's genesis (stored with the share at key generation), or the
+   * node's configured policy for a key generated without one. Returns the accepted evidence
+   * and digest (undefined for sessions that sign nothing).
    */
-  #gate(
+  async #gate(
     request: SessionRequest,
     driver: ProtocolDriver,
     params: unknown,
-  ): { evidence: SigningEvidence; digest: string } | undefined {
+    ctx: DriverContext,
+  ): Promise<{ evidence: SigningEvidence; digest: string } | undefined> {
     if (!SIGNING_PROTOCOLS.has(request.protocol)) return undefined;
     const digest = driver.digestOf(params) ?? '';
-    const policy = this.#opts.approvalPolicy;
+    const keyId = await driver.keyIdOf?.(ctx, params);
+    const genesis = keyId === undefined ? undefined : await this.#genesisOf(keyId);
+    const policy = genesis?.policy ?? this.#opts.approvalPolicy;
     const verdict = policy
       ? verifyEvidence(policy, request.evidence, digest)
       : ({
@@ -309,6 +320,7 @@ export class SessionRunner {
           protocol: request.protocol,
           requestId: verdict.evidence.requestId,
           approvers: verdict.approvers,
+          policy: genesis === undefined ? 'configured' : 'genesis',
         },
         'signing evidence accepted',
       );
@@ -324,6 +336,18 @@ export class SessionRunner {
       'signing request refused: evidence does not authorise it',
     );
     throw new SessionAborted('EVIDENCE_REFUSED', verdict.message, { reason: verdict.reason });
+  }
+
+  /** The genesis stored with `keyId`; a corrupt record refuses (fail closed, never falls back). */
+  async #genesisOf(keyId: string): Promise<VaultGenesis | undefined> {
+    try {
+      return await loadKeyGenesis(this.#opts.keystore, keyId);
+    } catch (error) {
+      throw new SessionAborted('KEY_UNAVAILABLE', 'the key genesis record is unreadable', {
+        reason: 'RECORD_CORRUPT',
+        cause: error,
+      });
+    }
   }
 
   /**

@@ -5,10 +5,11 @@
  * the protocol, the round reached, the driver's serialised state and — while a round's input
  * is being processed — that input, so a restart can re-drive exactly that step and hit the
  * usage ledger (fail closed) instead of running a consumed round again. Also the key-share
- * records the drivers write (`keyShareRecord`).
+ * records the drivers write (`keyShareRecord`) and the vault genesis stored with a key.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { parseVaultGenesis, type VaultGenesis } from '../approvals/genesis.js';
 import { NodeError, isNodeError } from '../errors.js';
 import type { Keystore } from '../keystore/index.js';
 import { PROTOCOL_NAMES, type InboundMessage, type ProtocolName } from './types.js';
@@ -29,8 +30,14 @@ export function sessionRecordName(sessionId: string): string {
   return `session.${bytesToHex(sha256(utf8ToBytes(sessionId))).slice(0, 40)}`;
 }
 
-/** Keystore record name of a stored key share: `<kind>.<keyId>`, keyId lowercase hex. */
-export function keyShareRecord(kind: 'frost-share' | 'dkls23-share', keyId: string): string {
+/**
+ * Keystore record name of a stored key share — `<kind>.<keyId>`, keyId lowercase hex — or of
+ * the genesis document stored with it (`key-genesis.<keyId>`, approvals/genesis.ts).
+ */
+export function keyShareRecord(
+  kind: 'frost-share' | 'dkls23-share' | 'key-genesis',
+  keyId: string,
+): string {
   if (!/^[0-9a-f]{16,64}$/.test(keyId)) {
     throw new NodeError('INVALID_RECORD_NAME', 'key ids are 8..32 bytes of lowercase hex');
   }
@@ -68,4 +75,28 @@ export async function loadSessionRecord(
 
 export async function deleteSessionRecord(keystore: Keystore, sessionId: string): Promise<void> {
   await keystore.delete(sessionRecordName(sessionId));
+}
+
+/** Stores the genesis of key `keyId` (before its share, so no share exists without it). */
+export async function saveKeyGenesis(
+  keystore: Keystore,
+  keyId: string,
+  genesis: VaultGenesis,
+): Promise<void> {
+  await keystore.put(keyShareRecord('key-genesis', keyId), utf8ToBytes(JSON.stringify(genesis)));
+}
+
+/** The genesis stored with key `keyId`, or undefined for a key generated without one. */
+export async function loadKeyGenesis(
+  keystore: Keystore,
+  keyId: string,
+): Promise<VaultGenesis | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await keystore.get(keyShareRecord('key-genesis', keyId));
+  } catch (error) {
+    if (isNodeError(error, 'RECORD_NOT_FOUND')) return undefined;
+    throw error;
+  }
+  return parseVaultGenesis(JSON.parse(Buffer.from(bytes).toString('utf8')));
 }

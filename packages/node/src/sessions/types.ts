@@ -71,6 +71,11 @@ export interface ProtocolDriver<P = unknown, O = unknown> {
   parseParams(value: unknown, parties: readonly PartyId[]): P;
   /** The digest the session would sign (hex), for the approval gate; undefined for keygen. */
   digestOf(params: P): string | undefined;
+  /**
+   * Signing drivers: the key the session signs with, so the approval gate judges the evidence
+   * under that key's genesis policy (approvals/genesis.ts). Undefined when unknown.
+   */
+  keyIdOf?(ctx: DriverContext, params: P): Promise<string | undefined>;
   start(ctx: DriverContext, params: P): Promise<RoundOutput>;
   step(
     ctx: DriverContext,

@@ -27,7 +27,7 @@ export type { EnvelopeHandler, Relay, Unsubscribe } from './relay.js';
 export { MemoryRelay, DEFAULT_OFFLINE_QUEUE } from './memory-relay.js';
 export type { MemoryRelayOptions, OfflineQueueLimits } from './memory-relay.js';
 export { WsRelayServer } from './ws-relay-server.js';
-export type { WsRelayServerOptions } from './ws-relay-server.js';
+export type { NodeConnectionStatus, WsRelayServerOptions } from './ws-relay-server.js';
 export { WsRelayClient } from './ws-relay-client.js';
 export type { RelayClientStatus, WsRelayClientOptions } from './ws-relay-client.js';
 export { NatsRelay } from './nats-relay.js';

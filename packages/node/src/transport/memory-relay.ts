@@ -41,7 +41,7 @@ interface Queued {
 export class MemoryRelay implements Relay {
   readonly #subs = new Map<string, Set<EnvelopeHandler>>();
   readonly #queues = new Map<string, Queued[]>();
-  readonly #nodes: ReadonlySet<string>;
+  readonly #nodes: Set<string>;
   readonly #limits: OfflineQueueLimits;
   readonly #now: () => number;
   #queuedBytes = 0;
@@ -85,6 +85,18 @@ export class MemoryRelay implements Relay {
       s?.delete(handler);
       if (s?.size === 0) this.#subs.delete(nodeId);
     };
+  }
+
+  /** Adds a node that should receive queued broadcasts while offline (run-time enrolment). */
+  addNode(nodeId: string): void {
+    this.#nodes.add(nodeId);
+  }
+
+  /** Stops queueing for `nodeId` and drops what is queued for it. */
+  removeNode(nodeId: string): void {
+    this.#nodes.delete(nodeId);
+    for (const q of this.#queues.get(nodeId) ?? []) this.#queuedBytes -= q.bytes.length;
+    this.#queues.delete(nodeId);
   }
 
   /** Number of envelopes waiting for offline nodes (for tests and metrics). */

@@ -8,6 +8,8 @@
  * in depth: recipients verify signatures anyway) and never decrypts: direct bodies are
  * sealed to the recipient (sealed-box.ts). Offline nodes: see memory-relay.ts (queued
  * briefly, bounded, then dropped) — over NATS, messages for nodes connected nowhere drop.
+ * The allow-list can change at run time (`enrol`, `remove`: a removed node's connection is
+ * closed at once), and `onNodeStatus` reports nodes connecting and disconnecting.
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -17,8 +19,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { MAX_ENVELOPE_BYTES, decodeEnvelope } from './envelope.js';
-import { directoryOf } from './identity-types.js';
-import type { Directory, PeerIdentity } from './identity-types.js';
+import { NODE_ID_PATTERN, directoryOf } from './identity-types.js';
+import type { PeerIdentity } from './identity-types.js';
 import { MemoryRelay } from './memory-relay.js';
 import type { Relay, Unsubscribe } from './relay.js';
 import {
@@ -52,7 +54,11 @@ export interface WsRelayServerOptions {
   /** A connection whose unsent bytes exceed this is closed (slow consumer). */
   readonly maxBufferedBytes?: number;
   readonly logger?: Logger;
+  /** Called when an enrolled node's connection becomes ready, and when it goes away. */
+  readonly onNodeStatus?: (nodeId: string, status: NodeConnectionStatus) => void;
 }
+
+export type NodeConnectionStatus = 'connected' | 'disconnected';
 
 interface Connection {
   readonly ws: WebSocket;
@@ -74,7 +80,7 @@ export class WsRelayServer {
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly opts: WsRelayServerOptions,
-    private readonly directory: Directory,
+    private readonly directory: Map<string, PeerIdentity>,
     private readonly backend: Relay,
     private readonly ownsBackend: boolean,
   ) {
@@ -84,7 +90,8 @@ export class WsRelayServer {
 
   static async start(opts: WsRelayServerOptions): Promise<WsRelayServer> {
     const enrolled = [...opts.enrolled];
-    const directory = directoryOf(enrolled);
+    directoryOf(enrolled); // validates ids, refuses duplicates
+    const directory = new Map(enrolled.map((e) => [e.nodeId, e]));
     const backend =
       opts.backend ??
       new MemoryRelay({
@@ -111,6 +118,36 @@ export class WsRelayServer {
 
   get url(): string {
     return `ws://${this.opts.host ?? '127.0.0.1'}:${this.port}`;
+  }
+
+  /**
+   * Adds (or re-keys) an identity to the allow-list at run time. Re-enrolling an id with
+   * other keys closes the connection made with the old ones.
+   */
+  enrol(identity: PeerIdentity): void {
+    if (!NODE_ID_PATTERN.test(identity.nodeId)) {
+      throw new Error(`invalid node id: ${identity.nodeId}`);
+    }
+    const previous = this.directory.get(identity.nodeId);
+    this.directory.set(identity.nodeId, identity);
+    if (this.backend instanceof MemoryRelay) this.backend.addNode(identity.nodeId);
+    const sameKeys =
+      previous !== undefined &&
+      equalBytes(previous.signingPublicKey, identity.signingPublicKey) &&
+      equalBytes(previous.encryptionPublicKey, identity.encryptionPublicKey);
+    if (previous !== undefined && !sameKeys) this.#disconnect(identity.nodeId, 'identity changed');
+  }
+
+  /** Takes a node off the allow-list and closes its connection, if any. */
+  remove(nodeId: string): void {
+    this.directory.delete(nodeId);
+    if (this.backend instanceof MemoryRelay) this.backend.removeNode(nodeId);
+    this.#disconnect(nodeId, 'not enrolled');
+  }
+
+  /** True when `nodeId` is on the allow-list. */
+  isEnrolled(nodeId: string): boolean {
+    return this.directory.has(nodeId);
   }
 
   /** Node ids with an authenticated connection. */
@@ -156,7 +193,10 @@ export class WsRelayServer {
       clearTimeout(timer);
       this.#conns.delete(conn);
       conn.unsubscribe?.();
-      if (conn.nodeId && this.#byNode.get(conn.nodeId) === conn) this.#byNode.delete(conn.nodeId);
+      if (conn.nodeId && this.#byNode.get(conn.nodeId) === conn) {
+        this.#byNode.delete(conn.nodeId);
+        if (!this.#closed) this.#status(conn.nodeId, 'disconnected');
+      }
     });
     ws.on('message', (data, isBinary) => {
       if (!conn.nodeId) {
@@ -231,6 +271,23 @@ export class WsRelayServer {
     delete conn.early;
     for (const bytes of early) this.#send(conn, bytes);
     this.#log.info({ nodeId: identity.nodeId }, 'node connected');
+    this.#status(identity.nodeId, 'connected');
+  }
+
+  #status(nodeId: string, status: NodeConnectionStatus): void {
+    try {
+      this.opts.onNodeStatus?.(nodeId, status);
+    } catch (err) {
+      this.#log.warn({ err: String(err), nodeId }, 'node status callback threw');
+    }
+  }
+
+  #disconnect(nodeId: string, reason: string): void {
+    const conn = this.#byNode.get(nodeId);
+    if (!conn) return;
+    conn.unsubscribe?.();
+    conn.ws.close(CLOSE_NOT_ENROLLED, reason);
+    this.#log.info({ nodeId, reason }, 'node disconnected by the server');
   }
 
   #send(conn: Connection, bytes: Uint8Array): void {
@@ -263,4 +320,8 @@ export class WsRelayServer {
       this.#log.warn({ err: String(err), to: routed.to }, 'backend publish failed');
     });
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

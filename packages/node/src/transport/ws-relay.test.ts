@@ -249,6 +249,44 @@ describe('WsRelayServer + WsRelayClient', () => {
     expect(cb.status).toBe('ready');
   });
 
+  it('enrols and removes nodes at run time and reports their connection status', async () => {
+    const events: string[] = [];
+    const s = await server({
+      enrolled: [a.identity],
+      onNodeStatus: (nodeId, status) => events.push(`${nodeId}:${status}`),
+    });
+    const z = makeLocalNode('node-z');
+    const cz = client(s.url, z);
+    const codes: number[] = [];
+    cz.onStatus((st, code) => st === 'disconnected' && code !== undefined && codes.push(code));
+    await waitFor(() => codes.length > 0, 3_000, 'refusal before enrolment');
+    expect(codes[0]).toBe(CLOSE_NOT_ENROLLED);
+    s.enrol(z.identity);
+    expect(s.isEnrolled('node-z')).toBe(true);
+    await cz.ready(5_000);
+    expect(s.connectedNodes()).toEqual(['node-z']);
+    await waitFor(() => events.includes('node-z:connected'), 3_000, 'connected event');
+    s.remove('node-z');
+    expect(s.isEnrolled('node-z')).toBe(false);
+    await waitFor(() => events.includes('node-z:disconnected'), 3_000, 'disconnected event');
+    expect(s.connectedNodes()).toEqual([]);
+    // Its reconnection attempts are refused from now on.
+    const before = codes.length;
+    await waitFor(() => codes.length > before, 3_000, 'refusal after removal');
+    expect(codes.at(-1)).toBe(CLOSE_NOT_ENROLLED);
+    expect(cz.status).not.toBe('ready');
+  });
+
+  it('closes the connection made with old keys when a node id is re-enrolled with new ones', async () => {
+    const s = await server({ enrolled: [a.identity] });
+    const ca = client(s.url, a);
+    await ca.ready();
+    const other = makeLocalNode('node-a2');
+    s.enrol({ ...other.identity, nodeId: 'node-a' });
+    await waitFor(() => ca.status !== 'ready', 3_000, 'disconnect');
+    expect(s.connectedNodes()).toEqual([]);
+  });
+
   it('reconnects and re-authenticates after the server restarts', async () => {
     const first = await WsRelayServer.start({ serverId: 'relay-1', enrolled, logger: silent });
     cleanup.push(() => first.close());

@@ -5,6 +5,10 @@
  * structure must be a participant. The key share is stored in the keystore as
  * `frost-share.<keyId>` (keyId = the DKG transcript hash) before the output is returned.
  * Complaints end the session naming the accused (resolution in a follow-up session).
+ *
+ * With a vault genesis in the params (approvals/genesis.ts) the DKG runs under the
+ * genesis-bound session id, so all parties must hold the same document; it is stored as
+ * `key-genesis.<keyId>` before the share, and the output carries its hash.
  */
 import {
   AccessStructure,
@@ -27,7 +31,13 @@ import {
   type KeyShare,
   type PublicKeyPackageJson,
 } from '@coffer/crypto';
-import { keyShareRecord } from '../session-store.js';
+import {
+  genesisBoundSessionId,
+  genesisHash,
+  parseVaultGenesis,
+  type VaultGenesis,
+} from '../../approvals/genesis.js';
+import { keyShareRecord, saveKeyGenesis } from '../session-store.js';
 import type { DriverContext, ProtocolDriver, RoundOutput, StepOutput } from '../types.js';
 import {
   decodeInbound,
@@ -41,6 +51,8 @@ export interface DkgSessionParams {
   readonly group: 'secp256k1' | 'ed25519';
   /** Text (`2of3`, `2of(a,b,c)`) or JSON tree form of the access structure. */
   readonly structure: string;
+  /** The vault genesis (approvals/genesis.ts) every participant must agree on. */
+  readonly genesis?: VaultGenesis;
 }
 
 export interface DkgSessionOutput {
@@ -51,6 +63,8 @@ export interface DkgSessionOutput {
   readonly publicKeyPackage: PublicKeyPackageJson;
   readonly chainCode: string;
   readonly transcriptHash: string;
+  /** SHA-256 of the genesis document's canonical JSON, when the key has one. */
+  readonly genesisHash?: string;
 }
 
 /** What the keystore record `frost-share.<keyId>` holds. */
@@ -61,12 +75,16 @@ export interface StoredKeyShare {
   readonly transcriptHash: string;
 }
 
-type DkgState = { phase: 'round1'; secret: unknown } | { phase: 'round2'; secret: unknown };
+interface DkgState {
+  readonly phase: 'round1' | 'round2';
+  readonly secret: unknown;
+  readonly genesis?: VaultGenesis;
+}
 
 const DRIVER = 'dkg';
 
 export function parseDkgParams(value: unknown, parties: readonly string[]): DkgSessionParams {
-  const p = paramsObject(value, ['group', 'structure']);
+  const p = paramsObject(value, ['group', 'structure', 'genesis']);
   if (p.group !== 'secp256k1' && p.group !== 'ed25519') {
     throw new CryptoError('INVALID_ARGUMENT', 'group must be secp256k1 or ed25519');
   }
@@ -82,7 +100,13 @@ export function parseDkgParams(value: unknown, parties: readonly string[]): DkgS
       'the participants must be exactly the structure parties',
     );
   }
-  return { group: p.group, structure: p.structure };
+  const params: DkgSessionParams = { group: p.group, structure: p.structure };
+  return p.genesis === undefined ? params : { ...params, genesis: parseVaultGenesis(p.genesis) };
+}
+
+/** The `genesis` field of a state or params, for spreading (absent when there is none). */
+export function genesisField(genesis: VaultGenesis | undefined): { genesis?: VaultGenesis } {
+  return genesis === undefined ? {} : { genesis };
 }
 
 /** DKG round 1 for `self` (the shared first phase of `dkg` and `dkls23-keygen`). */
@@ -96,9 +120,16 @@ export function dkgStart(
     group,
     structure,
     party: ctx.self,
-    sessionId: ctx.sessionId,
+    sessionId:
+      params.genesis === undefined
+        ? ctx.sessionId
+        : genesisBoundSessionId(ctx.sessionId, genesisHash(params.genesis)),
   });
-  const phaseState: DkgState = { phase: 'round1', secret: state.toJSON() };
+  const phaseState: DkgState = {
+    phase: 'round1',
+    secret: state.toJSON(),
+    ...genesisField(params.genesis),
+  };
   return {
     phaseState,
     state: '',
@@ -113,13 +144,18 @@ export function dkgAdvance(
   inbound: Parameters<ProtocolDriver['step']>[2],
 ):
   | { next: DkgState; outbound: RoundOutput['outbound']; expect: number }
-  | { keyShare: KeyShare; chainCode: Uint8Array; transcriptHash: Uint8Array } {
+  | {
+      keyShare: KeyShare;
+      chainCode: Uint8Array;
+      transcriptHash: Uint8Array;
+      genesis?: VaultGenesis;
+    } {
   const messages = decodeInbound(inbound, decodeDkgMessage);
   if (state.phase === 'round1') {
     const secret = DkgRound1Secret.fromJSON(state.secret);
     const r2 = dkgRound2(secret, messages as DkgRound1Broadcast[]);
     return {
-      next: { phase: 'round2', secret: r2.state.toJSON() },
+      next: { phase: 'round2', secret: r2.state.toJSON(), ...genesisField(state.genesis) },
       outbound: [
         { to: '*', payload: encodeDkgMessage(r2.outbound.broadcast) },
         ...r2.outbound.direct.map((d) => ({ to: d.recipient, payload: encodeDkgMessage(d) })),
@@ -137,13 +173,14 @@ export function dkgAdvance(
     const accused = [...new Set(result.outbound.map((c) => c.accused))];
     throw new CryptoError('INVALID_SHARE', 'round-2 share(s) fail the Feldman check', accused);
   }
-  return result.output;
+  return { ...result.output, ...genesisField(state.genesis) };
 }
 
 export function dkgOutputOf(
   keyShare: KeyShare,
   chainCode: Uint8Array,
   transcriptHash: Uint8Array,
+  genesis?: VaultGenesis,
 ): { output: DkgSessionOutput; record: StoredKeyShare } {
   const pkg = encodePublicKeyPackage(keyShare);
   return {
@@ -154,6 +191,7 @@ export function dkgOutputOf(
       publicKeyPackage: pkg,
       chainCode: bytesToHex(chainCode),
       transcriptHash: bytesToHex(transcriptHash),
+      ...(genesis === undefined ? {} : { genesisHash: genesisHash(genesis) }),
     },
     record: {
       v: 1,
@@ -189,7 +227,9 @@ export const dkgDriver: ProtocolDriver<DkgSessionParams, DkgSessionOutput> = {
       result.keyShare,
       result.chainCode,
       result.transcriptHash,
+      result.genesis,
     );
+    if (result.genesis) await saveKeyGenesis(ctx.keystore, output.keyId, result.genesis);
     await ctx.keystore.put(keyShareRecord('frost-share', output.keyId), toJsonBytes(record));
     return { done: output };
   },

@@ -63,6 +63,8 @@ export const dkls23FinishDriver: ProtocolDriver<Dkls23FinishParams, Dkls23Finish
   protocol: 'dkls23-finish',
   parseParams: parseFinishParams,
   digestOf: (params) => params.digest,
+  keyIdOf: async (ctx, params) =>
+    (await loadPresignature(ctx.keystore, params.presignatureId))?.record.keyId,
 
   async start(ctx, params) {
     const loaded = await loadPresignature(ctx.keystore, params.presignatureId);

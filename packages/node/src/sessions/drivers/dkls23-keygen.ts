@@ -4,7 +4,8 @@
  * of base OT and zero-sharing seeds (`setupStart` / `setupContinue`). Every setup round is
  * consumed in the durable ledger by `setupContinue` itself, so a restored base-OT state can
  * never answer twice. The finished share is stored as `dkls23-share.<keyId>` (keyId = DKG
- * transcript hash) before the output is returned.
+ * transcript hash) before the output is returned. A vault genesis in the params binds the
+ * DKG as in the `dkg` driver and is stored as `key-genesis.<keyId>` before the share.
  */
 import type { encodeKeyShare } from '@coffer/crypto';
 import {
@@ -21,9 +22,17 @@ import {
   CryptoError,
   type KeyShare,
 } from '@coffer/crypto';
-import { keyShareRecord } from '../session-store.js';
+import type { VaultGenesis } from '../../approvals/genesis.js';
+import { keyShareRecord, saveKeyGenesis } from '../session-store.js';
 import type { ProtocolDriver, StepOutput } from '../types.js';
-import { dkgAdvance, dkgOutputOf, dkgStart, parseDkgParams, type DkgSessionOutput } from './dkg.js';
+import {
+  dkgAdvance,
+  dkgOutputOf,
+  dkgStart,
+  genesisField,
+  parseDkgParams,
+  type DkgSessionOutput,
+} from './dkg.js';
 import {
   decodeInbound,
   decodeState,
@@ -35,12 +44,15 @@ import {
 export interface Dkls23KeygenParams {
   /** Text (`2of3`, `2of(a,b,c)`) or JSON tree form of the access structure. */
   readonly structure: string;
+  /** The vault genesis every participant must agree on (approvals/genesis.ts). */
+  readonly genesis?: VaultGenesis;
 }
 
 type KeygenState =
-  | { phase: 'round1' | 'round2'; secret: unknown }
+  | { phase: 'round1' | 'round2'; secret: unknown; genesis?: VaultGenesis }
   | {
       phase: 'setup';
+      genesis?: VaultGenesis;
       keyShare: ReturnType<typeof encodeKeyShare>;
       chainCode: string;
       transcriptHash: string;
@@ -50,9 +62,12 @@ type KeygenState =
 const DRIVER = 'dkls23-keygen';
 
 function parseKeygenParams(value: unknown, parties: readonly string[]): Dkls23KeygenParams {
-  const p = paramsObject(value, ['structure']);
-  parseDkgParams({ group: 'secp256k1', structure: p.structure }, parties);
-  return { structure: p.structure as string };
+  const p = paramsObject(value, ['structure', 'genesis']);
+  const dkg = parseDkgParams(
+    { group: 'secp256k1', structure: p.structure, ...genesisField(p.genesis as VaultGenesis) },
+    parties,
+  );
+  return { structure: dkg.structure, ...genesisField(dkg.genesis) };
 }
 
 export const dkls23KeygenDriver: ProtocolDriver<Dkls23KeygenParams, DkgSessionOutput> = {
@@ -61,7 +76,7 @@ export const dkls23KeygenDriver: ProtocolDriver<Dkls23KeygenParams, DkgSessionOu
   digestOf: () => undefined,
 
   start(ctx, params) {
-    const first = dkgStart(ctx, { group: 'secp256k1', structure: params.structure });
+    const first = dkgStart(ctx, { group: 'secp256k1', ...params });
     return Promise.resolve({
       ...first,
       state: encodeState(DRIVER, first.phaseState.phase, first.phaseState),
@@ -79,7 +94,7 @@ export const dkls23KeygenDriver: ProtocolDriver<Dkls23KeygenParams, DkgSessionOu
           expect: result.expect,
         };
       }
-      return startSetup(result.keyShare, result.chainCode, result.transcriptHash, ctx.self);
+      return startSetup(result, ctx.self);
     }
     const messages = decodeInbound(inbound, decodeSetupMessage);
     const step = setupContinue(decodeSetupState(state.setup), messages, ctx.ledger);
@@ -95,18 +110,23 @@ export const dkls23KeygenDriver: ProtocolDriver<Dkls23KeygenParams, DkgSessionOu
     const keyId = hexToBytes(state.transcriptHash);
     const chainCode = hexToBytes(state.chainCode);
     const share = encodeDkls23KeyShare({ key, keyId, chainCode, pairs: step.pairs });
-    const { output } = dkgOutputOf(key, chainCode, keyId);
+    const { output } = dkgOutputOf(key, chainCode, keyId, state.genesis);
+    if (state.genesis) await saveKeyGenesis(ctx.keystore, output.keyId, state.genesis);
     await ctx.keystore.put(keyShareRecord('dkls23-share', output.keyId), toJsonBytes(share));
     return { done: output };
   },
 };
 
 function startSetup(
-  key: KeyShare,
-  chainCode: Uint8Array,
-  transcriptHash: Uint8Array,
+  dkg: {
+    keyShare: KeyShare;
+    chainCode: Uint8Array;
+    transcriptHash: Uint8Array;
+    genesis?: VaultGenesis;
+  },
   self: string,
 ) {
+  const { keyShare: key, chainCode, transcriptHash } = dkg;
   if (!(key.structure instanceof AccessStructure))
     throw new CryptoError('INVALID_ARGUMENT', 'bad structure');
   const { state, outbound } = setupStart(transcriptHash, self, key.structure.parties);
@@ -117,6 +137,7 @@ function startSetup(
     chainCode: record.chainCode,
     transcriptHash: record.transcriptHash,
     setup: encodeSetupState(state),
+    ...genesisField(dkg.genesis),
   };
   return {
     state: encodeState(DRIVER, next.phase, next),

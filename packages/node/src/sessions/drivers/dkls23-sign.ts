@@ -59,6 +59,7 @@ export const dkls23SignDriver: ProtocolDriver<Dkls23SignParams, Dkls23SignOutput
   protocol: 'dkls23-sign',
   parseParams: parseSignParams,
   digestOf: (params) => params.digest,
+  keyIdOf: (_ctx, params) => Promise.resolve(params.keyId),
 
   async start(ctx, params) {
     const share = await loadDkls23Share(ctx, params.keyId);

@@ -116,6 +116,7 @@ export const frostSignDriver: ProtocolDriver<FrostSignParams, FrostSignOutput> =
   protocol: 'frost-sign',
   parseParams: parseFrostParams,
   digestOf: (params) => params.message,
+  keyIdOf: (_ctx, params) => Promise.resolve(params.keyId),
 
   async start(ctx, params) {
     const key = await loadFrostKeyShare(ctx, params.keyId);
