@@ -1,7 +1,8 @@
 /**
  * Edwards25519 (prime-order subgroup) bound to the `Group` interface. Encodings per RFC 9591
  * §6.1 (FROST(Ed25519, SHA-512)): scalars are 32-byte little-endian, elements the 32-byte
- * RFC 8032 encoding; decoding rejects non-canonical, small-order and torsioned points.
+ * RFC 8032 encoding; decoding rejects non-canonical, small-order and torsioned points (the
+ * subgroup test is ed25519-subgroup.ts).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from '../errors.js';
@@ -13,6 +14,7 @@ import {
   type Group,
   type GroupPoint,
 } from './group.js';
+import { isInPrimeOrderSubgroup } from './ed25519-subgroup.js';
 
 const Point = ed25519.Point;
 type NoblePoint = InstanceType<typeof Point>;
@@ -49,7 +51,9 @@ export const ed25519Group: Group = {
     try {
       // zip215: false = strict RFC 8032 decoding (canonical y).
       const p = Point.fromBytes(bytes, false);
-      if (p.is0() || p.isSmallOrder() || !p.isTorsionFree()) throw new Error('subgroup');
+      // RFC 9591 §6.1 DeserializeElement: not the identity, in the prime-order subgroup
+      // (exactly [L]P == O, by point halving: see ed25519-subgroup.ts).
+      if (p.is0() || !isInPrimeOrderSubgroup(p)) throw new Error('subgroup');
       return p;
     } catch {
       throw new CryptoError('INVALID_POINT', 'not a valid Ed25519 prime-order point');

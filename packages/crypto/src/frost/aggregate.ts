@@ -78,7 +78,7 @@ export function shareIsValid(
 ): boolean {
   const { group } = ctx.suite;
   const lambda = ctx.lambda.get(party)!;
-  const Ri = ctx.commitmentShares.get(party)!;
+  const Ri = ctx.commitmentShare(party);
   const { negate, offset } = ctx.transform;
   const cl = group.mod(ctx.challenge * lambda);
   // Y_i' = ±Y_i + offset·G, so z_i·G − c·λ_i·offset·G == ±R_i + (±c·λ_i)·Y_i.
@@ -108,15 +108,16 @@ function batchHolds(
   const points: GroupPoint[] = [key.publicKey];
   const scalars: bigint[] = [r0];
   let first = true;
-  for (const { party } of ctx.entries) {
+  for (const { party, hiding, binding } of ctx.entries) {
     const r = first ? 1n : weight();
     first = false;
     const lambda = ctx.lambda.get(party)!;
     // Σ r_i·(z_i − c·λ_i·offset)·G
     zG += r * (shares.get(party)! - c * lambda * offset);
-    const Ri = ctx.commitmentShares.get(party)!;
-    points.push(ctx.negateNonces ? Ri.negate() : Ri);
-    scalars.push(r);
+    // ±r_i·R_i = ±r_i·D_i ± r_i·ρ_i·E_i
+    const sign = ctx.negateNonces ? -1n : 1n;
+    points.push(hiding, binding);
+    scalars.push(sign * r, sign * r * ctx.bindingFactors.get(party)!);
     // λ_i·(±c·r_i − r_0)·Y_i
     const k = group.mod(lambda * ((negate ? -c : c) * r - r0));
     if (k !== 0n) {

@@ -1,19 +1,22 @@
 /**
  * The signing package every signer and the aggregator derive identically from the round-1
  * commitments and the message: the encoded commitment list (RFC 9591 §4.3), binding factors
- * (§4.4), group commitment (§4.5), challenge (§4.6), the per-signer commitment shares
- * R_i = D_i + ρ_i·E_i used by share verification (§5.4), λ per signer (§4.2, generalised to
- * any access structure) and the suite's key transform and nonce sign (BIP340).
+ * (§4.4), group commitment (§4.5, one multi-scalar multiplication), challenge (§4.6), the
+ * per-signer commitment shares R_i = D_i + ρ_i·E_i used by share verification (§5.4, computed
+ * on demand), λ per signer (§4.2, generalised to any access structure) and the suite's key
+ * transform and nonce sign (BIP340).
  *
  * Transcripts use `structure.participantId(party)` as the RFC identifier; λ comes from
  * `structure.coefficients(group, signers)`. For plain t-of-n the identifier is also the Shamir
  * evaluation point, so λ equals RFC 9591's derive_interpolating_value.
  */
-import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
+import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '../bytes.js';
 import type { Group, GroupPoint } from '../curves/group.js';
 import { CryptoError } from '../errors.js';
 import type { PartyId } from '../sharing/access-structure.js';
 import { assertSameSession, type SignRound1Broadcast } from './messages.js';
+import { msmPublic } from './msm.js';
+import type { SignRound1Secret } from './state.js';
 import type { FrostSignOptions, FrostSuite, KeyTransform } from './suite.js';
 
 /** What FROST needs of an access structure (AccessStructure satisfies it). */
@@ -55,8 +58,8 @@ export interface SigningContext {
   readonly entries: readonly CommitmentEntry[];
   readonly lambda: ReadonlyMap<PartyId, bigint>;
   readonly bindingFactors: ReadonlyMap<PartyId, bigint>;
-  /** R_i = D_i + ρ_i·E_i, before any BIP340 negation. */
-  readonly commitmentShares: ReadonlyMap<PartyId, GroupPoint>;
+  /** R_i = D_i + ρ_i·E_i, before any BIP340 negation (computed on first use, then cached). */
+  commitmentShare(party: PartyId): GroupPoint;
   /** The group commitment as signed: R, or −R when `negateNonces`. */
   readonly groupCommitment: GroupPoint;
   readonly negateNonces: boolean;
@@ -73,12 +76,18 @@ export function assertSuiteMatchesKey(suite: FrostSuite, key: FrostPublicKey): v
 /**
  * Validates round-1 broadcasts (session, sender known and unique, points valid and not the
  * identity) and returns them sorted by identifier. Every failure names the sender.
+ *
+ * `own` is the calling signer's round-1 state: when the entry listed for it is byte-identical
+ * to the commitment in that state, the points it computed itself are used instead of decoding
+ * and subgroup-checking its own bytes again. Any other entry for it is decoded like every
+ * other one (and then refused by round 2 as not ours).
  */
 export function decodeCommitments(
   suite: FrostSuite,
   key: FrostPublicKey,
   sessionId: string,
   inbound: readonly SignRound1Broadcast[],
+  own?: Pick<SignRound1Secret, 'party' | 'hiding' | 'binding' | 'points'>,
 ): CommitmentEntry[] {
   const seen = new Set<PartyId>();
   const entries = inbound.map((msg) => {
@@ -96,16 +105,33 @@ export function decodeCommitments(
     } catch {
       blame('UNKNOWN_PARTY', 'sender is not a party of the access structure');
     }
-    const point = (hex: unknown): [GroupPoint, Uint8Array] => {
+    const bytesOf = (hex: unknown): Uint8Array => {
       try {
-        const bytes = hexToBytes(hex as string, 'commitment');
-        return [suite.group.decodePoint(bytes), bytes];
+        return hexToBytes(hex as string, 'commitment');
       } catch {
         return blame('INVALID_POINT', 'invalid or identity nonce commitment');
       }
     };
-    const [hiding, hidingBytes] = point(msg.hiding);
-    const [binding, bindingBytes] = point(msg.binding);
+    const point = (bytes: Uint8Array): GroupPoint => {
+      try {
+        return suite.group.decodePoint(bytes);
+      } catch {
+        return blame('INVALID_POINT', 'invalid or identity nonce commitment');
+      }
+    };
+    const hidingBytes = bytesOf(msg.hiding);
+    const bindingBytes = bytesOf(msg.binding);
+    if (
+      own?.points &&
+      sender === own.party &&
+      equalBytes(hidingBytes, own.hiding) &&
+      equalBytes(bindingBytes, own.binding)
+    ) {
+      const { hiding, binding } = own.points;
+      return { party: sender, id, hiding, binding, hidingBytes, bindingBytes };
+    }
+    const hiding = point(hidingBytes);
+    const binding = point(bindingBytes);
     return { party: sender, id, hiding, binding, hidingBytes, bindingBytes };
   });
   return entries.sort((a, b) => a.id - b.id);
@@ -170,16 +196,31 @@ export function signingContext(
   const transform = suite.keyTransform(key.publicKey, options);
   const prefix = bindingFactorPrefix(suite, transform.key, entries, message);
   const bindingFactors = new Map<PartyId, bigint>();
-  const commitmentShares = new Map<PartyId, GroupPoint>();
-  let R = group.identity;
+  let D = group.identity;
   for (const e of entries) {
-    const rho = suite.H1(concatBytes(prefix, group.encodeScalar(BigInt(e.id))));
-    bindingFactors.set(e.party, rho);
-    // RFC 9591 §4.5 compute_group_commitment: R = Σ D_i + ρ_i·E_i (public values)
-    const share = e.hiding.add(group.mulPublic(e.binding, rho));
-    commitmentShares.set(e.party, share);
-    R = R.add(share);
+    bindingFactors.set(e.party, suite.H1(concatBytes(prefix, group.encodeScalar(BigInt(e.id)))));
+    D = D.add(e.hiding);
   }
+  // RFC 9591 §4.5 compute_group_commitment: R = Σ D_i + ρ_i·E_i (public values), with the
+  // ρ_i·E_i as one multi-scalar multiplication (one shared doubling chain).
+  const R = D.add(
+    msmPublic(
+      group,
+      entries.map((e) => e.binding),
+      entries.map((e) => bindingFactors.get(e.party)!),
+    ),
+  );
+  const commitmentShares = new Map<PartyId, GroupPoint>();
+  const commitmentShare = (party: PartyId): GroupPoint => {
+    let share = commitmentShares.get(party);
+    if (!share) {
+      const e = entries.find((x) => x.party === party);
+      if (!e) throw new CryptoError('INVALID_ARGUMENT', `${party} is not among the signers`);
+      share = e.hiding.add(group.mulPublic(e.binding, bindingFactors.get(party)!));
+      commitmentShares.set(party, share);
+    }
+    return share;
+  };
   if (R.is0()) throw new CryptoError('INVALID_COMMITMENT', 'group commitment is the identity');
   const negateNonces = suite.negatesNonces(R);
   const groupCommitment = negateNonces ? R.negate() : R;
@@ -190,7 +231,7 @@ export function signingContext(
     entries,
     lambda,
     bindingFactors,
-    commitmentShares,
+    commitmentShare,
     groupCommitment,
     negateNonces,
     challenge,

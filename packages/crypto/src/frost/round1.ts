@@ -68,6 +68,7 @@ export function commitWithRandomness(
     party: key.party,
     hiding,
     binding,
+    points,
     hidingNonce: d,
     bindingNonce: e,
     consumed: false,

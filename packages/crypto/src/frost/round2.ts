@@ -81,7 +81,8 @@ export function signShare(
   assertUsable(state, key);
   const suite = frostSuite(state.suite);
   assertSuiteMatchesKey(suite, key);
-  const entries = decodeCommitments(suite, key, state.sessionId, inbound);
+  // Our own entry, when it is the commitment we made, is taken from the state (not re-decoded).
+  const entries = decodeCommitments(suite, key, state.sessionId, inbound, state);
   const ctx = signingContext(suite, key, entries, message, options);
   const z = signShareWithContext(state, key, ctx);
   const outbound: SignRound2Broadcast = {

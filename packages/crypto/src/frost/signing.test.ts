@@ -177,6 +177,30 @@ describe.each(SUITES)('FROST signing, %s', (suite) => {
     }
   });
 
+  it('refuses to sign when the entry listed for the signer is not its own commitment', () => {
+    const session = newSession(suite);
+    const k1 = twoOfThree.get('p1')!;
+    const k2 = twoOfThree.get('p2')!;
+    const mine = commit(k1, session);
+    const theirs = commit(k2, session).outbound;
+    // A valid commitment of p1's from another round-1 run, or with one point swapped in.
+    const other = commit(k1, session).outbound;
+    for (const listed of [
+      other,
+      { ...mine.outbound, binding: other.binding },
+      { ...mine.outbound, hiding: other.hiding },
+      { ...mine.outbound, hiding: mine.outbound.binding, binding: mine.outbound.hiding },
+    ]) {
+      const state = restoreSignRound1Secret(serializeSignRound1Secret(mine.state));
+      expectError(() => signShare(state, k1, [listed, theirs], message), 'INVALID_COMMITMENT');
+    }
+    // The unmodified list signs, from the original state and from a restored copy alike.
+    const restored = restoreSignRound1Secret(serializeSignRound1Secret(mine.state));
+    const a = signShare(mine.state, k1, [mine.outbound, theirs], message).outbound;
+    const b = signShare(restored, k1, [mine.outbound, theirs], message).outbound;
+    expect(a.signatureShare).toBe(b.signatureShare);
+  });
+
   it('rejects messages of another session or suite, and unknown or repeated senders', () => {
     const other: FrostSuiteName = suite === 'frost-taproot' ? 'frost-secp256k1' : 'frost-taproot';
     const cases: [(ms: SignRound1Broadcast[]) => SignRound1Broadcast[], CryptoError['code']][] = [

@@ -9,6 +9,7 @@
  * with the consumed state returned by `signShare` before releasing the signature share.
  */
 import { bytesToHex, hexToBytes } from '../bytes.js';
+import type { GroupPoint } from '../curves/group.js';
 import { CryptoError } from '../errors.js';
 import type { PartyId } from '../sharing/access-structure.js';
 import { assertSessionId, FROST_PROTOCOL, FROST_VERSION } from './messages.js';
@@ -22,6 +23,12 @@ export interface SignRound1Secret {
   /** SerializeElement of D_i and E_i, as broadcast. */
   readonly hiding: Uint8Array;
   readonly binding: Uint8Array;
+  /**
+   * D_i and E_i as points (public, never serialised): round 2 uses them for this signer's own
+   * entry when the listed commitment is byte-identical to `hiding` / `binding`, instead of
+   * decoding and subgroup-checking what it computed itself.
+   */
+  readonly points?: { readonly hiding: GroupPoint; readonly binding: GroupPoint };
   /** d_i, e_i: secret, one use. 0n once consumed. */
   hidingNonce: bigint;
   bindingNonce: bigint;
@@ -137,6 +144,7 @@ export function restoreSignRound1Secret(text: string): SignRound1Secret {
     party: v.party as string,
     hiding,
     binding,
+    points: { hiding: D, binding: E },
     hidingNonce,
     bindingNonce,
     consumed: v.consumed as boolean,
