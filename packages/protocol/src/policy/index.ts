@@ -9,3 +9,8 @@ export * from './intent.js';
 export * from './conditions.js';
 export * from './requirements.js';
 export * from './document.js';
+export * from './local-time.js';
+export * from './velocity.js';
+export * from './match-conditions.js';
+export * from './approval-requirement.js';
+export * from './evaluate.js';
