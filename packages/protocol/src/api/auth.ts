@@ -92,3 +92,155 @@ export const PasswordChangeRequest = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: Password,
 });
+
+// ---------------------------------------------------------------------------------------------
+// Passkeys (WebAuthn Level 3). Credentials travel as the JSON forms of WebAuthn L3 §5.1
+// (`PublicKeyCredential.toJSON()`): byte strings are base64url without padding. Deviation from
+// "reject unknown fields": the credential objects strip unknown members instead, because
+// browsers add members to toJSON() over time; the server reads only the ones named here.
+
+const Base64Url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
+
+/** WebAuthn L3 §5.8.4 AuthenticatorTransport. */
+export const AuthenticatorTransport = z.enum([
+  'ble',
+  'cable',
+  'hybrid',
+  'internal',
+  'nfc',
+  'smart-card',
+  'usb',
+]);
+
+/** A credential id (WebAuthn L3 §4: at most 1023 bytes), base64url: also the passkey's id. */
+export const CredentialId = Base64Url(1400);
+
+const CredentialEnvelope = {
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).exactOptional(),
+  clientExtensionResults: z.object({}).loose(),
+};
+
+/** WebAuthn L3 §5.1 RegistrationResponseJSON (the result of navigator.credentials.create). */
+export const RegistrationResponseJSON = z.object({
+  ...CredentialEnvelope,
+  response: z.object({
+    clientDataJSON: Base64Url(4096),
+    attestationObject: Base64Url(65536),
+    authenticatorData: Base64Url(65536).exactOptional(),
+    transports: z.array(AuthenticatorTransport).max(10).exactOptional(),
+    publicKeyAlgorithm: z.number().int().exactOptional(),
+    publicKey: Base64Url(4096).exactOptional(),
+  }),
+});
+export type RegistrationResponseJSON = z.infer<typeof RegistrationResponseJSON>;
+
+/** WebAuthn L3 §5.1 AuthenticationResponseJSON (the result of navigator.credentials.get). */
+export const AuthenticationResponseJSON = z.object({
+  ...CredentialEnvelope,
+  response: z.object({
+    clientDataJSON: Base64Url(4096),
+    authenticatorData: Base64Url(65536),
+    signature: Base64Url(1024),
+    userHandle: Base64Url(128).exactOptional(),
+  }),
+});
+export type AuthenticationResponseJSON = z.infer<typeof AuthenticationResponseJSON>;
+
+const UserVerificationRequirement = z.enum(['discouraged', 'preferred', 'required']);
+
+/** WebAuthn L3 §5.8.3 PublicKeyCredentialDescriptorJSON. */
+const CredentialDescriptor = z.object({
+  id: z.string(),
+  type: z.literal('public-key'),
+  transports: z.array(AuthenticatorTransport).optional(),
+});
+
+/**
+ * WebAuthn L3 §5.4 PublicKeyCredentialCreationOptionsJSON: pass it to
+ * `PublicKeyCredential.parseCreationOptionsFromJSON` (or @simplewebauthn/browser).
+ */
+export const PasskeyRegistrationOptions = z
+  .object({
+    rp: z.object({ id: z.string().optional(), name: z.string() }),
+    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+    challenge: z.string(),
+    pubKeyCredParams: z.array(z.object({ type: z.literal('public-key'), alg: z.number() })),
+    timeout: z.number().optional(),
+    excludeCredentials: z.array(CredentialDescriptor).optional(),
+    authenticatorSelection: z
+      .object({
+        authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+        requireResidentKey: z.boolean().optional(),
+        residentKey: UserVerificationRequirement.optional(),
+        userVerification: UserVerificationRequirement.optional(),
+      })
+      .optional(),
+    hints: z.array(z.string()).optional(),
+    attestation: z.enum(['direct', 'enterprise', 'indirect', 'none']).optional(),
+    attestationFormats: z.array(z.string()).optional(),
+    extensions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'PasskeyRegistrationOptions' });
+export type PasskeyRegistrationOptions = z.infer<typeof PasskeyRegistrationOptions>;
+
+/** WebAuthn L3 §5.5 PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get. */
+export const PasskeyLoginOptions = z
+  .object({
+    challenge: z.string(),
+    timeout: z.number().optional(),
+    rpId: z.string().optional(),
+    allowCredentials: z.array(CredentialDescriptor).optional(),
+    userVerification: UserVerificationRequirement.optional(),
+    hints: z.array(z.string()).optional(),
+    extensions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'PasskeyLoginOptions' });
+export type PasskeyLoginOptions = z.infer<typeof PasskeyLoginOptions>;
+
+/** POST /v1/auth/passkeys/registration: the authenticator's answer and a name for the key. */
+export const PasskeyRegistrationRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  credential: RegistrationResponseJSON,
+});
+
+/** POST /v1/auth/passkeys/login/options: by email, or without one (discoverable passkeys). */
+export const PasskeyLoginOptionsRequest = z.strictObject({ email: Email.optional() });
+
+/** POST /v1/auth/passkeys/login: the assertion; user verification (UV) is required. */
+export const PasskeyLoginRequest = z.strictObject({ credential: AuthenticationResponseJSON });
+
+/** A registered passkey as its owner sees it (never anything secret: there is nothing secret). */
+export const Passkey = z
+  .object({
+    id: CredentialId,
+    name: z.string(),
+    /** The relying party id (host name) the credential is bound to. */
+    rpId: z.string(),
+    /** COSE algorithm (RFC 9053): -7 ES256, -8 EdDSA, -257 RS256. */
+    algorithm: z.number().int(),
+    /**
+     * ES256 keys only: the uncompressed SEC1 P-256 point (65 bytes, `04‖x‖y`), hex. Signing
+     * nodes verify `webauthn-es256` approvals with it (packages/node APPROVALS.md).
+     */
+    publicKeySec1: z
+      .string()
+      .regex(/^04[0-9a-f]{128}$/)
+      .nullable(),
+    signCount: z.number().int().nonnegative(),
+    transports: z.array(AuthenticatorTransport),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'Passkey' });
+export type Passkey = z.infer<typeof Passkey>;
+
+export const PasskeyList = z.object({ passkeys: z.array(Passkey) });
+export const PasskeyParams = z.object({ passkeyId: CredentialId });
