@@ -26,6 +26,7 @@ import { authenticate } from './modules/auth/authenticate.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { nodesRoutes } from './modules/nodes/routes.js';
+import { orgMembershipGate } from './modules/orgs/membership-gate.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { signingRoutes } from './modules/signing/routes.js';
 import { vaultsRoutes } from './modules/vaults/routes.js';
@@ -86,6 +87,7 @@ export async function buildApp(
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(authenticate, { db: ctx.db });
+  await app.register(orgMembershipGate, { db: ctx.db });
 
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { ctx });

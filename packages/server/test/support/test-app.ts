@@ -3,12 +3,17 @@
  * helpers that bootstrap the owner and log people in exactly as a client would (cookie +
  * CSRF header). Every test gets its own database.
  */
-import { CSRF_HEADER, SESSION_COOKIE, type SessionInfo } from '@coffer/protocol';
+import { CSRF_HEADER, SESSION_COOKIE, type Role, type SessionInfo } from '@coffer/protocol';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadServerConfig, type ServerConfig } from '../../src/config.js';
 import { prepareBootstrap } from '../../src/modules/auth/bootstrap.js';
+import { newId, newSecretToken, tokenHash } from '../../src/ids.js';
+import { hashPassword } from '../../src/modules/auth/passwords.js';
+import { createSession } from '../../src/modules/auth/sessions-store.js';
+import { createUser } from '../../src/modules/auth/users-store.js';
+import { addMember } from '../../src/modules/orgs/store.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { mkdtempSync } from 'node:fs';
@@ -60,28 +65,12 @@ export async function createTestApp(
   };
 }
 
-/** A logged-in person: sends the session cookie, and the CSRF header on changes. */
-export class TestClient {
-  constructor(
-    readonly app: FastifyInstance,
-    readonly session: SessionInfo,
-    private readonly cookie: string,
-  ) {}
-
-  get userId(): string {
-    return this.session.user.id;
-  }
+/** Sends requests to the app; subclasses add their credentials in `request`. */
+export class InjectClient {
+  constructor(readonly app: FastifyInstance) {}
 
   request(options: InjectOptions): Promise<LightMyRequestResponse> {
-    const safe = ['GET', 'HEAD', 'OPTIONS'].includes((options.method ?? 'GET').toUpperCase());
-    return this.app.inject({
-      ...options,
-      headers: {
-        ...options.headers,
-        cookie: `${SESSION_COOKIE}=${this.cookie}`,
-        ...(safe ? {} : { [CSRF_HEADER]: this.session.csrfToken }),
-      },
-    });
+    return this.app.inject(options);
   }
 
   get(url: string) {
@@ -98,6 +87,37 @@ export class TestClient {
 
   delete(url: string) {
     return this.request({ method: 'DELETE', url });
+  }
+
+  patch(url: string, payload: unknown) {
+    return this.request({ method: 'PATCH', url, payload: payload as object });
+  }
+}
+
+/** A logged-in person: sends the session cookie, and the CSRF header on changes. */
+export class TestClient extends InjectClient {
+  constructor(
+    app: FastifyInstance,
+    readonly session: SessionInfo,
+    private readonly cookie: string,
+  ) {
+    super(app);
+  }
+
+  get userId(): string {
+    return this.session.user.id;
+  }
+
+  override request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    const safe = ['GET', 'HEAD', 'OPTIONS'].includes((options.method ?? 'GET').toUpperCase());
+    return this.app.inject({
+      ...options,
+      headers: {
+        ...options.headers,
+        cookie: `${SESSION_COOKIE}=${this.cookie}`,
+        ...(safe ? {} : { [CSRF_HEADER]: this.session.csrfToken }),
+      },
+    });
   }
 
   static fromResponse(app: FastifyInstance, response: LightMyRequestResponse): TestClient {
@@ -152,4 +172,71 @@ export async function register(
     },
   });
   return TestClient.fromResponse(app, response);
+}
+
+let passwordHash: Promise<string> | undefined;
+
+/**
+ * A new person signed in through the stores rather than the API (no scrypt per user, no
+ * rate limit): for tests that need many people. They can also log in with PASSWORD.
+ */
+export async function signInNewUser(t: TestApp, email: string): Promise<TestClient> {
+  passwordHash ??= hashPassword(PASSWORD);
+  const user = await createUser(t.db, {
+    email,
+    displayName: email.split('@')[0] ?? email,
+    passwordHash: await passwordHash,
+  });
+  const { token, session } = await createSession(t.db, user.id, t.config.sessionTtlHours);
+  const info: SessionInfo = {
+    user,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt.toISOString(),
+  };
+  return new TestClient(t.app, info, token);
+}
+
+/** A new person who is a member of `orgId` with `role`, signed in. */
+export async function newMember(
+  t: TestApp,
+  orgId: string,
+  email: string,
+  role: Role,
+): Promise<TestClient> {
+  const client = await signInNewUser(t, email);
+  await addMember(t.db, orgId, client.userId, role);
+  return client;
+}
+
+/** A machine client: sends `Authorization: Bearer <secret>` (no cookie, no CSRF header). */
+export class ApiKeyClient extends InjectClient {
+  constructor(
+    app: FastifyInstance,
+    readonly id: string,
+    readonly secret: string,
+  ) {
+    super(app);
+  }
+
+  override request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      ...options,
+      headers: { ...options.headers, authorization: `Bearer ${this.secret}` },
+    });
+  }
+}
+
+/** Inserts an API key row directly (known secret, stored as its SHA-256) and returns its client. */
+export async function insertApiKey(
+  t: TestApp,
+  input: { orgId: string; role: Exclude<Role, 'owner'>; createdBy: string },
+): Promise<ApiKeyClient> {
+  const id = newId('key');
+  const secret = newSecretToken();
+  await t.db.query(
+    `INSERT INTO api_keys (id, org_id, name, role, secret_hash, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, input.orgId, `test ${input.role} key`, input.role, tokenHash(secret), input.createdBy],
+  );
+  return new ApiKeyClient(t.app, id, secret);
 }
