@@ -4,7 +4,7 @@
  * with a session also send the CSRF token (`x-coffer-csrf` header) returned at login.
  */
 import { z } from 'zod';
-import { Email, Password, Timestamp, UserId } from './common.js';
+import { Email, Id, OrgId, Password, Role, Timestamp, UserId } from './common.js';
 
 export const CSRF_HEADER = 'x-coffer-csrf';
 export const SESSION_COOKIE = 'coffer_session';
@@ -244,3 +244,56 @@ export type Passkey = z.infer<typeof Passkey>;
 
 export const PasskeyList = z.object({ passkeys: z.array(Passkey) });
 export const PasskeyParams = z.object({ passkeyId: CredentialId });
+
+// ---------------------------------------------------------------------------------------------
+// API keys for machine clients: `Authorization: Bearer coffer_…`. A key belongs to one
+// organisation and carries one role (never owner); its secret is returned once, at creation.
+
+export const ApiKeyId = Id('key');
+
+/** The roles a key may carry: at most admin, so no key can act as an owner. */
+export const ApiKeyRole = Role.exclude(['owner']);
+export type ApiKeyRole = z.infer<typeof ApiKeyRole>;
+
+/** An Ed25519 public key (RFC 8032 §5.1.5 encoding), 32 bytes in hex. */
+export const Ed25519PublicKeyHex = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be a 32-byte Ed25519 public key in hex')
+  .transform((hex) => hex.toLowerCase());
+
+export const CreateApiKeyRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: ApiKeyRole,
+  /**
+   * Optional: the public half of an Ed25519 key the client keeps; signatures with it can
+   * later count as this key's approvals (packages/node APPROVALS.md, scheme `ed25519`).
+   */
+  approvalPublicKey: Ed25519PublicKeyHex.optional(),
+});
+
+/** An API key as listed: never its secret, nor the secret's hash. */
+export const ApiKey = z
+  .object({
+    id: ApiKeyId,
+    orgId: OrgId,
+    name: z.string(),
+    role: ApiKeyRole,
+    approvalPublicKey: z.string().nullable(),
+    createdBy: UserId,
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+    /** Set once revoked; a revoked key is refused from that moment on. */
+    revokedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKey = z.infer<typeof ApiKey>;
+
+/** The one response that carries the secret: store it now, it is never shown again. */
+export const CreatedApiKey = ApiKey.extend({
+  /** `coffer_<43 base64url characters>` (256 random bits); send as `Authorization: Bearer …`. */
+  secret: z.string(),
+}).meta({ id: 'CreatedApiKey' });
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+
+export const ApiKeyList = z.object({ apiKeys: z.array(ApiKey) });
+export const ApiKeyParams = z.object({ orgId: OrgId, keyId: ApiKeyId });

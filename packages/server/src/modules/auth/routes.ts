@@ -24,6 +24,7 @@ import { createOrganisation } from '../orgs/store.js';
 import { requireSession } from './actor.js';
 import { consumeBootstrapToken, isBootstrapped, removeBootstrapTokenFile } from './bootstrap.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { apiKeyRoutes } from './api-keys-routes.js';
 import { passkeyRoutes } from './passkeys-routes.js';
 import { AUTH_RATE_LIMIT } from './rate-limits.js';
 import { requireCurrentPassword } from './reauthenticate.js';
@@ -46,6 +47,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   const { db, config } = ctx;
   await app.register(totpRoutes, { ctx });
   await app.register(passkeyRoutes, { ctx });
+  await app.register(apiKeyRoutes, { ctx });
 
   app.get(
     '/v1/bootstrap',
