@@ -109,6 +109,11 @@ export class SoftAuthenticator {
     );
   }
 
+  /** The members every PublicKeyCredential JSON form carries (WebAuthn L3 §5.1). */
+  private envelope() {
+    return { id: this.id, rawId: this.id, type: 'public-key', clientExtensionResults: {} } as const;
+  }
+
   private clientData(type: string, challenge: string, origin: string): Uint8Array {
     return utf8ToBytes(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
   }
@@ -142,10 +147,7 @@ export class SoftAuthenticator {
       overrides.origin ?? this.origin,
     );
     return {
-      id: this.id,
-      rawId: this.id,
-      type: 'public-key',
-      clientExtensionResults: {},
+      ...this.envelope(),
       response: {
         clientDataJSON: b64url(clientData),
         attestationObject: b64url(attestationObject),
@@ -171,10 +173,7 @@ export class SoftAuthenticator {
       format: 'der',
     });
     return {
-      id: this.id,
-      rawId: this.id,
-      type: 'public-key',
-      clientExtensionResults: {},
+      ...this.envelope(),
       response: {
         clientDataJSON: b64url(clientData),
         authenticatorData: b64url(authData),
