@@ -14,3 +14,5 @@ export * from './velocity.js';
 export * from './match-conditions.js';
 export * from './approval-requirement.js';
 export * from './evaluate.js';
+export * from './approval-assignment.js';
+export * from './approval-status.js';
