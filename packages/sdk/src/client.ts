@@ -162,11 +162,44 @@ export class CofferClient {
   logout = () => this.call(routes.logout);
   session = () => this.call(routes.session);
   me = () => this.call(routes.me);
+  changePassword = (body: Body<'changePassword'>) => this.call(routes.changePassword, { body });
+
+  // Second factors
+  startTotp = (body: Body<'startTotp'>) => this.call(routes.startTotp, { body });
+  confirmTotp = (body: Body<'confirmTotp'>) => this.call(routes.confirmTotp, { body });
+  disableTotp = (body: Body<'disableTotp'>) => this.call(routes.disableTotp, { body });
+  passkeyRegistrationOptions = () => this.call(routes.passkeyRegistrationOptions);
+  registerPasskey = (body: Body<'registerPasskey'>) => this.call(routes.registerPasskey, { body });
+  listPasskeys = () => this.call(routes.listPasskeys);
+  removePasskey = (passkeyId: string) => this.call(routes.removePasskey, { params: { passkeyId } });
+  passkeyLoginOptions = (body: Body<'passkeyLoginOptions'> = {}) =>
+    this.call(routes.passkeyLoginOptions, { body });
+  passkeyLogin = (body: Body<'passkeyLogin'>) => this.call(routes.passkeyLogin, { body });
 
   // Organisations
   listOrgs = () => this.call(routes.listOrgs);
   createOrg = (body: Body<'createOrg'>) => this.call(routes.createOrg, { body });
   getOrg = (orgId: string) => this.call(routes.getOrg, { params: { orgId } });
+  renameOrg = (orgId: string, body: Body<'renameOrg'>) =>
+    this.call(routes.renameOrg, { params: { orgId }, body });
+  listMembers = (orgId: string) => this.call(routes.listMembers, { params: { orgId } });
+  changeMemberRole = (orgId: string, userId: string, body: Body<'changeMemberRole'>) =>
+    this.call(routes.changeMemberRole, { params: { orgId, userId }, body });
+  removeMember = (orgId: string, userId: string) =>
+    this.call(routes.removeMember, { params: { orgId, userId } });
+  createInvite = (orgId: string, body: Body<'createInvite'>) =>
+    this.call(routes.createInvite, { params: { orgId }, body });
+  listInvites = (orgId: string) => this.call(routes.listInvites, { params: { orgId } });
+  revokeInvite = (orgId: string, inviteId: string) =>
+    this.call(routes.revokeInvite, { params: { orgId, inviteId } });
+  acceptInvite = (body: Body<'acceptInvite'>) => this.call(routes.acceptInvite, { body });
+
+  // API keys
+  createApiKey = (orgId: string, body: Body<'createApiKey'>) =>
+    this.call(routes.createApiKey, { params: { orgId }, body });
+  listApiKeys = (orgId: string) => this.call(routes.listApiKeys, { params: { orgId } });
+  revokeApiKey = (orgId: string, keyId: string) =>
+    this.call(routes.revokeApiKey, { params: { orgId, keyId } });
 
   // Signing nodes
   coordinator = () => this.call(routes.coordinator);

@@ -30,7 +30,10 @@ export class CofferApiError extends Error {
 
   /** "VALIDATION_FAILED: … (body.email: must be an email)" — one line for a terminal. */
   describe(): string {
-    const details = this.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    const details = this.issues
+      .map((i) => `${i.path}: ${i.message}`)
+      .filter((issue) => !this.message.includes(issue))
+      .join('; ');
     return `${this.code}: ${this.message}${details === '' ? '' : ` (${details})`}`;
   }
 }

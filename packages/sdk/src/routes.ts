@@ -5,6 +5,9 @@
  * `call(route, input)` over this table and a thin method per route.
  */
 import {
+  AcceptInviteRequest,
+  ApiKeyList,
+  Approval,
   AuditListQuery,
   AuditPage,
   AuditVerificationSchema,
@@ -12,14 +15,29 @@ import {
   BootstrapRequest,
   BootstrapStatus,
   CoordinatorInfo,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreatedInvite,
+  CreateInviteRequest,
   CreateOrganisationRequest,
   CreateSignatureRequest,
   CreateVaultRequest,
   EnrolNodeRequest,
+  InviteList,
   LoginRequest,
+  Member,
+  MemberList,
   Membership,
   Ok,
   Organisation,
+  Passkey,
+  PasskeyList,
+  PasskeyLoginOptions,
+  PasskeyLoginOptionsRequest,
+  PasskeyLoginRequest,
+  PasskeyRegistrationOptions,
+  PasskeyRegistrationRequest,
+  PasswordChangeRequest,
   RegisterRequest,
   RemoveNodeQuery,
   SessionInfo,
@@ -27,10 +45,15 @@ import {
   SignatureRequestList,
   SigningNodeInfo,
   SigningNodeList,
+  TotpConfirmRequest,
+  TotpDisableRequest,
+  TotpEnrolment,
+  TotpEnrolmentRequest,
+  UpdateMemberRequest,
+  UpdateOrganisationRequest,
   User,
   Vault,
   VaultList,
-  Approval,
 } from '@coffer/protocol';
 import { z } from 'zod';
 import { route } from './route.js';
@@ -65,11 +88,66 @@ export const routes = {
   logout: route('POST', '/v1/auth/logout', { response: Ok, session: 'ends' }),
   session: route('GET', '/v1/auth/session', { response: SessionInfo }),
   me: route('GET', '/v1/me', { response: User }),
+  changePassword: route('POST', '/v1/auth/password', { body: PasswordChangeRequest, response: Ok }),
+
+  // Second factors (modules/auth totp-routes.ts, passkeys-routes.ts)
+  startTotp: route('POST', '/v1/auth/totp', {
+    body: TotpEnrolmentRequest,
+    response: TotpEnrolment,
+  }),
+  confirmTotp: route('POST', '/v1/auth/totp/confirm', { body: TotpConfirmRequest, response: Ok }),
+  disableTotp: route('DELETE', '/v1/auth/totp', { body: TotpDisableRequest, response: Ok }),
+  passkeyRegistrationOptions: route('POST', '/v1/auth/passkeys/registration/options', {
+    response: PasskeyRegistrationOptions,
+  }),
+  registerPasskey: route('POST', '/v1/auth/passkeys/registration', {
+    body: PasskeyRegistrationRequest,
+    response: Passkey,
+  }),
+  listPasskeys: route('GET', '/v1/auth/passkeys', { response: PasskeyList }),
+  removePasskey: route('DELETE', '/v1/auth/passkeys/:passkeyId', { response: Ok }),
+  passkeyLoginOptions: route('POST', '/v1/auth/passkeys/login/options', {
+    body: PasskeyLoginOptionsRequest,
+    response: PasskeyLoginOptions,
+  }),
+  passkeyLogin: route('POST', '/v1/auth/passkeys/login', {
+    body: PasskeyLoginRequest,
+    response: SessionInfo,
+    session: 'starts',
+  }),
 
   // Organisations (modules/orgs)
   listOrgs: route('GET', '/v1/orgs', { response: MembershipList }),
   createOrg: route('POST', '/v1/orgs', { body: CreateOrganisationRequest, response: Organisation }),
   getOrg: route('GET', '/v1/orgs/:orgId', { response: Organisation }),
+  renameOrg: route('PATCH', '/v1/orgs/:orgId', {
+    body: UpdateOrganisationRequest,
+    response: Organisation,
+  }),
+  listMembers: route('GET', '/v1/orgs/:orgId/members', { response: MemberList }),
+  changeMemberRole: route('PATCH', '/v1/orgs/:orgId/members/:userId', {
+    body: UpdateMemberRequest,
+    response: Member,
+  }),
+  removeMember: route('DELETE', '/v1/orgs/:orgId/members/:userId', { response: Ok }),
+  createInvite: route('POST', '/v1/orgs/:orgId/invites', {
+    body: CreateInviteRequest,
+    response: CreatedInvite,
+  }),
+  listInvites: route('GET', '/v1/orgs/:orgId/invites', { response: InviteList }),
+  revokeInvite: route('DELETE', '/v1/orgs/:orgId/invites/:inviteId', { response: Ok }),
+  acceptInvite: route('POST', '/v1/invites/accept', {
+    body: AcceptInviteRequest,
+    response: Membership,
+  }),
+
+  // API keys (modules/auth api-keys-routes.ts)
+  createApiKey: route('POST', '/v1/orgs/:orgId/api-keys', {
+    body: CreateApiKeyRequest,
+    response: CreatedApiKey,
+  }),
+  listApiKeys: route('GET', '/v1/orgs/:orgId/api-keys', { response: ApiKeyList }),
+  revokeApiKey: route('DELETE', '/v1/orgs/:orgId/api-keys/:keyId', { response: Ok }),
 
   // Signing nodes and the coordinator (modules/nodes)
   coordinator: route('GET', '/v1/coordinator', { response: CoordinatorInfo }),

@@ -114,6 +114,21 @@ describe('CofferClient over HTTP', () => {
     expect([hidden.status, hidden.code]).toEqual([404, 'NOT_FOUND']);
   });
 
+  it('authenticates with an API key (Bearer, no CSRF) until it is revoked', async () => {
+    const ownerClient = new CofferClient({ baseUrl });
+    await ownerClient.login(owner);
+    const orgId = (await ownerClient.listOrgs()).memberships[0]!.organisation.id;
+    const created = await ownerClient.createApiKey(orgId, { name: 'ci', role: 'viewer' });
+    expect(created.secret).toMatch(/^coffer_/);
+    const machine = new CofferClient({ baseUrl, apiKey: created.secret });
+    expect((await machine.getOrg(orgId)).id).toBe(orgId);
+    const listed = (await ownerClient.listApiKeys(orgId)).apiKeys.map((k) => k.id);
+    expect(listed).toContain(created.id);
+    expect(await ownerClient.revokeApiKey(orgId, created.id)).toEqual({ ok: true });
+    const revoked = await apiError(machine.getOrg(orgId));
+    expect([revoked.status, revoked.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
   it('reports an unreachable server as UNREACHABLE', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

@@ -15,6 +15,8 @@ export const REDACT_PATHS = [
   '*.csrfToken',
 ];
 
-export function createServerLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** JSON lines on stdout, or on `destination` (`coffer up` writes the server's log to a file). */
+export function createServerLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -1,7 +1,14 @@
 /** The registry of `coffer` commands, in the order `coffer --help` lists them. */
+import { bootstrap } from './bootstrap.js';
 import { demo } from './demo.js';
+import { login } from './login.js';
+import { logout } from './logout.js';
 import { nodeIdentity } from './node-identity.js';
 import { nodeRun } from './node-run.js';
+import { orgCreate } from './org-create.js';
+import { orgList } from './org-list.js';
+import { server } from './server.js';
+import { up } from './up.js';
 import { tssCombine } from './tss-combine.js';
 import { tssImport } from './tss-import.js';
 import { tssKeygen } from './tss-keygen.js';
@@ -9,6 +16,8 @@ import { tssSign } from './tss-sign.js';
 import { tssVerify } from './tss-verify.js';
 
 export const COMMAND_SECTIONS = {
+  run: 'Running Coffer',
+  platform: 'Using a Coffer server ("coffer login" first, or an API key in COFFER_API_KEY)',
   ceremony: 'Offline ceremony (all parties in one process; for demos, tests and air-gapped use)',
   node: 'Signing node (a long-running process holding one key share)',
 } as const;
@@ -26,6 +35,13 @@ export interface Command {
 }
 
 export const COMMANDS: readonly Command[] = [
+  up,
+  server,
+  bootstrap,
+  login,
+  logout,
+  orgList,
+  orgCreate,
   tssKeygen,
   tssSign,
   tssVerify,
