@@ -14,6 +14,9 @@
  * | COFFER_SESSION_TTL_HOURS | lifetime of a login session                                   | 12                       |
  * | COFFER_BOOTSTRAP_TOKEN   | first-run owner token to use instead of a generated one       | (generated)              |
  * | COFFER_LOG_LEVEL         | pino level                                                    | info                     |
+ * | COFFER_RELAY_HOST        | listen address of the relay signing nodes connect to          | 127.0.0.1                |
+ * | COFFER_RELAY_PORT        | its port (0 = any free port)                                  | 8741                     |
+ * | COFFER_RELAY_PUBLIC_URL  | the relay URL nodes are told to use (GET /v1/coordinator)     | ws://<host>:<port>       |
  */
 import { z } from 'zod';
 
@@ -35,6 +38,12 @@ export const ServerConfig = z.object({
     .max(24 * 30),
   bootstrapToken: z.string().min(16, 'must be at least 16 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  relayHost: z.string().min(1),
+  relayPort: z.coerce.number().int().min(0).max(65535),
+  relayPublicUrl: z
+    .string()
+    .regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')
+    .optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -53,6 +62,9 @@ const ENV_OF: Record<string, string> = {
   sessionTtlHours: 'COFFER_SESSION_TTL_HOURS',
   bootstrapToken: 'COFFER_BOOTSTRAP_TOKEN',
   logLevel: 'COFFER_LOG_LEVEL',
+  relayHost: 'COFFER_RELAY_HOST',
+  relayPort: 'COFFER_RELAY_PORT',
+  relayPublicUrl: 'COFFER_RELAY_PUBLIC_URL',
 };
 
 /** Reads the configuration from `env`, with `overrides` (tests, `coffer up`) winning. */
@@ -78,6 +90,9 @@ export function loadServerConfig(
     sessionTtlHours: value('COFFER_SESSION_TTL_HOURS') ?? 12,
     bootstrapToken: value('COFFER_BOOTSTRAP_TOKEN'),
     logLevel: value('COFFER_LOG_LEVEL') ?? 'info',
+    relayHost: value('COFFER_RELAY_HOST') ?? '127.0.0.1',
+    relayPort: value('COFFER_RELAY_PORT') ?? 8741,
+    relayPublicUrl: value('COFFER_RELAY_PUBLIC_URL'),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(

@@ -1,7 +1,9 @@
 /**
  * Starting the server as a process: open the database (PGlite in `dataDir`, or
- * `DATABASE_URL`), run the migrations, prepare the first-run bootstrap, build the app and
- * listen. `close()` stops accepting requests, lets in-flight ones finish and closes the store.
+ * `DATABASE_URL`), run the migrations, prepare the first-run bootstrap, start the coordinator
+ * (the relay signing nodes connect to) and the background-job runner, build the app and
+ * listen. `close()` stops accepting requests, lets in-flight ones and running jobs finish,
+ * stops the relay and closes the store.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,10 @@ import { buildApp } from './app.js';
 import { publicOrigin, type ServerConfig } from './config.js';
 import { createServerLogger } from './logger.js';
 import { prepareBootstrap } from './modules/auth/bootstrap.js';
+import { Coordinator } from './modules/coordinator/coordinator.js';
+import { JobRunner } from './modules/jobs/job-runner.js';
+import { SIGNING_JOB, signingJob } from './modules/signing/signing-job.js';
+import { VAULT_KEYGEN_JOB, vaultKeygenJob } from './modules/vaults/keygen-job.js';
 import { openDatabase, type Database } from './store/database.js';
 import { migrate } from './store/migrations.js';
 
@@ -21,6 +27,7 @@ export interface RunningServer {
   readonly origin: string;
   readonly bootstrapped: boolean;
   readonly logger: Logger;
+  readonly coordinator: Coordinator;
   close(): Promise<void>;
 }
 
@@ -32,6 +39,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     databaseUrl: config.databaseUrl,
     dataDir: join(dataDir, 'pglite'),
   });
+  let coordinator: Coordinator | undefined;
+  let jobs: JobRunner | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -40,6 +49,23 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
       configuredToken: config.bootstrapToken,
       log,
     });
+    coordinator = await Coordinator.start({
+      db,
+      host: config.relayHost,
+      port: config.relayPort,
+      publicUrl: config.relayPublicUrl,
+      logger: log.child({ component: 'coordinator' }),
+    });
+    const jobLog = log.child({ component: 'jobs' });
+    jobs = new JobRunner({
+      db,
+      logger: jobLog,
+      handlers: {
+        [VAULT_KEYGEN_JOB]: vaultKeygenJob({ db, coordinator, logger: jobLog }),
+        [SIGNING_JOB]: signingJob({ db, coordinator, logger: jobLog }),
+      },
+    });
+    const runner = jobs;
     // The origin depends on the bound port when it is not configured: listen first.
     let origin = config.publicOrigin ?? '';
     const app = await buildApp(
@@ -52,6 +78,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
         get secureCookies() {
           return origin.startsWith('https:');
         },
+        coordinator,
+        wakeJobs: () => runner.wake(),
       },
       { logger: log },
     );
@@ -60,7 +88,11 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     origin = publicOrigin(config, port);
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    log.info({ url, origin, store: db.dialect }, 'coffer server listening');
+    runner.start();
+    log.info(
+      { url, origin, store: db.dialect, relay: coordinator.relayUrl },
+      'coffer server listening',
+    );
     return {
       app,
       db,
@@ -68,12 +100,19 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
       origin,
       bootstrapped,
       logger: log,
+      coordinator,
       async close() {
         await app.close();
+        // Stop taking jobs, then end running sessions' waits, then let the jobs record that.
+        const stopped = runner.stop();
+        await coordinator?.close();
+        await stopped;
         await db.close();
       },
     };
   } catch (error) {
+    await jobs?.stop().catch(() => undefined);
+    await coordinator?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
   }

@@ -7,6 +7,7 @@ import { CSRF_HEADER, SESSION_COOKIE, type Role, type SessionInfo } from '@coffe
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
+import type { AppContext } from '../../src/app-context.js';
 import { loadServerConfig, type ServerConfig } from '../../src/config.js';
 import { prepareBootstrap } from '../../src/modules/auth/bootstrap.js';
 import { newId, newSecretToken, tokenHash } from '../../src/ids.js';
@@ -33,6 +34,8 @@ export interface TestApp {
 export async function createTestApp(
   overrides: Partial<ServerConfig> = {},
   db?: Database,
+  /** Extra context built on the migrated database (e.g. a coordinator); the test closes it. */
+  extend?: (db: Database) => Promise<Partial<Pick<AppContext, 'coordinator' | 'wakeJobs'>>>,
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'coffer-server-test-'));
   const config = loadServerConfig(
@@ -50,7 +53,7 @@ export async function createTestApp(
   const logger = pino({ level: 'silent' });
   await prepareBootstrap(database, { dataDir, configuredToken: BOOTSTRAP_TOKEN, log: logger });
   const app = await buildApp(
-    { db: database, config, origin: ORIGIN, secureCookies: false },
+    { db: database, config, origin: ORIGIN, secureCookies: false, ...(await extend?.(database)) },
     { logger, rateLimitPerMinute: 10_000 },
   );
   await app.ready();
