@@ -118,7 +118,7 @@ async function attempt(
     outcomes = await coordinator.runSession(session, opts.sessionTimeoutMs ?? 60_000);
   } catch (error) {
     if (!(error instanceof NodesUnavailableError)) throw error;
-    return { failure: { reason: error.message, culprits: [...error.nodeIds] } };
+    return { failure: { reason: error.message, culprits: [...error.nodeIds].sort() } };
   }
   const verdict = judgeSession<FrostSignOutput | Dkls23SignOutput>(outcomes, participants);
   if (!verdict.ok) return { failure: verdict.failure };

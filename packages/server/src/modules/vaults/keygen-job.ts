@@ -63,7 +63,7 @@ async function generate(
     outcomes = await opts.coordinator.runSession(request, opts.sessionTimeoutMs ?? 120_000);
   } catch (error) {
     if (error instanceof NodesUnavailableError) {
-      return { failure: { reason: error.message, culprits: [...error.nodeIds] } };
+      return { failure: { reason: error.message, culprits: [...error.nodeIds].sort() } };
     }
     throw error;
   }
