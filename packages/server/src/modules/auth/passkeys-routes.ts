@@ -46,7 +46,9 @@ const errors = {
 
 export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, config } = ctx;
-  const rp = relyingParty(ctx.origin);
+  // Read per request: the origin is known only once the server listens (port 0, no
+  // COFFER_PUBLIC_ORIGIN), after the routes are registered.
+  const rp = () => relyingParty(ctx.origin);
 
   app.post(
     '/v1/auth/passkeys/registration/options',
@@ -57,7 +59,7 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         response: { 200: PasskeyRegistrationOptions, ...errors },
       },
     },
-    async (request) => registrationOptions(db, rp, requireSession(request).user),
+    async (request) => registrationOptions(db, rp(), requireSession(request).user),
   );
 
   app.post(
@@ -73,7 +75,7 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     async (request, reply) => {
       const { user } = requireSession(request);
       const { name, credential } = request.body;
-      const verified = await verifyRegistration(db, rp, user.id, name, credential);
+      const verified = await verifyRegistration(db, rp(), user.id, name, credential);
       const passkey = await insertPasskey(db, verified);
       request.log.info({ userId: user.id, passkeyId: passkey.id }, 'passkey registered');
       return reply.status(201).send(passkey);
@@ -127,7 +129,7 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       const { email } = request.body;
       const user =
         email === undefined ? undefined : ((await findUserByEmail(db, email))?.user ?? null);
-      return loginOptions(db, rp, user);
+      return loginOptions(db, rp(), user);
     },
   );
 
@@ -143,7 +145,7 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       },
     },
     async (request, reply) => {
-      const { userId, passkeyId } = await verifyLogin(db, rp, request.body.credential);
+      const { userId, passkeyId } = await verifyLogin(db, rp(), request.body.credential);
       const stored = await findUserById(db, userId);
       if (!stored) throw notFound('user');
       const created = await createSession(db, userId, config.sessionTtlHours);
