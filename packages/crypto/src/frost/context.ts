@@ -155,12 +155,12 @@ export function encodeCommitmentList(
  */
 export function bindingFactorPrefix(
   suite: FrostSuite,
-  groupKey: GroupPoint,
+  groupKey: Uint8Array,
   entries: readonly CommitmentEntry[],
   message: Uint8Array,
 ): Uint8Array {
   return concatBytes(
-    suite.group.encodePoint(groupKey),
+    groupKey,
     suite.H4(message),
     suite.H5(encodeCommitmentList(suite.group, entries)),
   );
@@ -194,7 +194,9 @@ export function signingContext(
     throw new CryptoError('INVALID_ACCESS_STRUCTURE', 'interpolation coefficients do not sum to 1');
   }
   const transform = suite.keyTransform(key.publicKey, options);
-  const prefix = bindingFactorPrefix(suite, transform.key, entries, message);
+  // SerializeElement(PK) once: the binding factors and the challenge both hash it.
+  const keyBytes = group.encodePoint(transform.key);
+  const prefix = bindingFactorPrefix(suite, keyBytes, entries, message);
   const bindingFactors = new Map<PartyId, bigint>();
   let D = group.identity;
   for (const e of entries) {
@@ -225,7 +227,7 @@ export function signingContext(
   const negateNonces = suite.negatesNonces(R);
   const groupCommitment = negateNonces ? R.negate() : R;
   // RFC 9591 §4.6 compute_challenge
-  const challenge = suite.challenge(groupCommitment, transform.key, message);
+  const challenge = suite.challenge(group.encodePoint(groupCommitment), keyBytes, message);
   return {
     suite,
     entries,

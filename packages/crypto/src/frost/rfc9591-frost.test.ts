@@ -152,7 +152,12 @@ describe.each(SUITES)('RFC 9591 known answers, %s', (suiteName, folder) => {
     // Binding factor inputs and binding factors (RFC 9591 §4.4).
     const entries = decodeCommitments(suite, anyKey, SESSION.sessionId, inbound);
     const ctx = signingContext(suite, anyKey, entries, message);
-    const prefix = bindingFactorPrefix(suite, ctx.transform.key, entries, message);
+    const prefix = bindingFactorPrefix(
+      suite,
+      suite.group.encodePoint(ctx.transform.key),
+      entries,
+      message,
+    );
     for (const o of v.round_one_outputs.outputs) {
       const input = concatBytes(prefix, group.encodeScalar(BigInt(o.identifier)));
       expect(bytesToHex(input)).toBe(o.binding_factor_input);

@@ -49,8 +49,11 @@ export interface FrostSuite {
   H4(m: Uint8Array): Uint8Array;
   /** RFC 9591 §6.x H5: commitment-list hash. */
   H5(m: Uint8Array): Uint8Array;
-  /** RFC 9591 §4.6 compute_challenge (via H2) for the adjusted commitment and key. */
-  challenge(R: GroupPoint, key: GroupPoint, message: Uint8Array): bigint;
+  /**
+   * RFC 9591 §4.6 compute_challenge (via H2) for the adjusted commitment and key, given as
+   * SerializeElement(R) and SerializeElement(PK).
+   */
+  challenge(R: Uint8Array, key: Uint8Array, message: Uint8Array): bigint;
   /** The key transform for these options (identity unless the suite is BIP340). */
   keyTransform(publicKey: GroupPoint, options: FrostSignOptions): KeyTransform;
   /** True when the signers must negate their nonces for this group commitment (BIP340). */

@@ -30,8 +30,7 @@ export const frostEd25519: FrostSuite = {
   H4: (m) => sha512(concatBytes(MSG, m)),
   H5: (m) => sha512(concatBytes(COM, m)),
   // RFC 9591 §6.1 H2(m) = SHA-512(m), no prefix: the RFC 8032 challenge.
-  challenge: (R, key, message) =>
-    toScalar(sha512(concatBytes(group.encodePoint(R), group.encodePoint(key), message))),
+  challenge: (R, key, message) => toScalar(sha512(concatBytes(R, key, message))),
   keyTransform: (publicKey, options) => identityTransform('frost-ed25519', publicKey, options),
   negatesNonces: () => false,
   encodeSignature: (R, z) => concatBytes(group.encodePoint(R), group.encodeScalar(z)),

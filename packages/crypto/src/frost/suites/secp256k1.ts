@@ -52,8 +52,7 @@ export const frostSecp256k1: FrostSuite = {
   H4,
   H5,
   // RFC 9591 §4.6: H2(SerializeElement(R) || SerializeElement(PK) || msg)
-  challenge: (R, key, message) =>
-    H2(concatBytes(group.encodePoint(R), group.encodePoint(key), message)),
+  challenge: (R, key, message) => H2(concatBytes(R, key, message)),
   keyTransform: (publicKey, options) => identityTransform('frost-secp256k1', publicKey, options),
   negatesNonces: () => false,
   encodeSignature: (R, z) => concatBytes(group.encodePoint(R), group.encodeScalar(z)),
@@ -65,7 +64,7 @@ export const frostSecp256k1: FrostSuite = {
       const R = group.decodePoint(signature.subarray(0, 33));
       const z = group.decodeScalar(signature.subarray(33));
       const Y = group.decodePoint(publicKey);
-      const c = frostSecp256k1.challenge(R, Y, message);
+      const c = frostSecp256k1.challenge(signature.subarray(0, 33), publicKey, message);
       return schnorrEquationHolds(group, R, z, c, Y);
     } catch (e) {
       if (e instanceof CryptoError) return false;

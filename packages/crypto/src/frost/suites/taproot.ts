@@ -78,10 +78,13 @@ export const frostTaproot: FrostSuite = {
   H3,
   H4,
   H5,
-  // BIP340: e = int(hash_BIP0340/challenge(bytes(R) || bytes(P) || m)) mod n
+  // BIP340: e = int(hash_BIP0340/challenge(bytes(R) || bytes(P) || m)) mod n, where bytes()
+  // is the x coordinate: the SEC1 compressed encoding without its prefix byte.
   challenge: (R, key, message) =>
     group.mod(
-      bytesToBigintBE(schnorr.utils.taggedHash('BIP0340/challenge', xOnly(R), xOnly(key), message)),
+      bytesToBigintBE(
+        schnorr.utils.taggedHash('BIP0340/challenge', R.subarray(1), key.subarray(1), message),
+      ),
     ),
   keyTransform,
   negatesNonces: (R) => !hasEvenY(R),
