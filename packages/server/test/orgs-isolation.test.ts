@@ -53,8 +53,17 @@ async function discoverOrgRoutes(t: TestApp): Promise<OrgRoute[]> {
   return routes;
 }
 
-/** An id matching `pattern` that belongs to `orgId` in some table with an `org_id` column. */
-async function idInOrg(db: Queryable, orgId: string, param: string, pattern: string) {
+/**
+ * An id matching `pattern` that belongs to `orgId` in some table with an `org_id` column
+ * (and, with `notIn`, does not also belong to that other organisation, e.g. a shared member).
+ */
+async function idInOrg(
+  db: Queryable,
+  orgId: string,
+  param: string,
+  pattern: string,
+  notIn: string | null = null,
+) {
   const column = param.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const candidates = await db.query<{ table_name: string; column_name: string }>(
     `SELECT c.table_name, c.column_name FROM information_schema.columns c
@@ -66,9 +75,11 @@ async function idInOrg(db: Queryable, orgId: string, param: string, pattern: str
   );
   for (const { table_name, column_name } of candidates) {
     const rows = await db.query<{ id: string }>(
-      `SELECT "${column_name}" AS id FROM "${table_name}" WHERE org_id = $1 AND "${column_name}" ~ $2
+      `SELECT "${column_name}" AS id FROM "${table_name}" x WHERE org_id = $1 AND "${column_name}" ~ $2
+       AND NOT EXISTS (SELECT 1 FROM "${table_name}" y
+         WHERE y.org_id = $3 AND y."${column_name}" = x."${column_name}")
        ORDER BY 1 LIMIT 1`,
-      [orgId, pattern],
+      [orgId, pattern, notIn],
     );
     if (rows[0]) return rows[0].id;
   }
@@ -86,12 +97,15 @@ function randomIdFor(pattern: string | undefined): string {
   return `${match[1] ? `${match[1]}_` : ''}${hex(Number(match[2]))}`;
 }
 
-/** Fills a route's path with `orgId` and ids of `idsFrom` (or random ones); null ids: none found. */
+/** Fills a route's path: `orgId`, then ids of `idsFrom` that `orgId` does not share (or random ones). */
 async function urlFor(db: Queryable, route: OrgRoute, orgId: string, idsFrom: string) {
   let url = route.path.replace('{orgId}', orgId);
   let found = 0;
   for (const { name, pattern } of route.params) {
-    const existing = pattern === undefined ? undefined : await idInOrg(db, idsFrom, name, pattern);
+    const existing =
+      pattern === undefined
+        ? undefined
+        : await idInOrg(db, idsFrom, name, pattern, idsFrom === orgId ? null : orgId);
     if (existing !== undefined) found++;
     url = url.replace(`{${name}}`, existing ?? randomIdFor(pattern));
   }

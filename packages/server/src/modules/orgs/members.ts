@@ -12,13 +12,39 @@ import { conflict, forbidden, notFound } from '../../http/server-error.js';
 import type { Queryable } from '../../store/database.js';
 import { appendAudit, auditActorOf } from '../audit/audit-store.js';
 import { ADMIN_ROLES, type OrgAccess } from './access.js';
-import { countOwners, deleteMember, findMember, lockOrganisation, setMemberRole } from './store.js';
+import {
+  countOwners,
+  deleteMember,
+  findMember,
+  lockOrganisation,
+  membershipRole,
+  setMemberRole,
+} from './store.js';
 
-async function lockedMember(tx: Queryable, orgId: string, userId: string): Promise<Member> {
-  if (!(await lockOrganisation(tx, orgId))) throw notFound('organisation');
-  const member = await findMember(tx, orgId, userId);
+/**
+ * Takes the organisation's lock, then re-reads the caller's role (it may have changed since
+ * `requireOrgRole` read it, before the lock) and the target member.
+ */
+async function locked(
+  tx: Queryable,
+  access: OrgAccess,
+  userId: string,
+): Promise<{ callerRole: Role; member: Member }> {
+  if (!(await lockOrganisation(tx, access.orgId))) throw notFound('organisation');
+  const callerRole =
+    access.actor.kind === 'session'
+      ? await membershipRole(tx, access.orgId, access.actor.user.id)
+      : access.role;
+  if (callerRole === null) throw notFound('organisation');
+  const member = await findMember(tx, access.orgId, userId);
   if (!member) throw notFound('member');
-  return member;
+  return { callerRole, member };
+}
+
+function requireAdmin(role: Role, what: string) {
+  if (!ADMIN_ROLES.includes(role)) {
+    throw forbidden(`${what} needs one of the roles: ${ADMIN_ROLES.join(', ')} (you are ${role})`);
+  }
 }
 
 const ONLY_OWNERS = 'only an owner may grant, change or remove the owner role';
@@ -29,11 +55,10 @@ export async function changeMemberRole(
   userId: string,
   role: Role,
 ): Promise<Member> {
-  if (!ADMIN_ROLES.includes(access.role)) {
-    throw forbidden(`this needs one of the roles: ${ADMIN_ROLES.join(', ')}`);
-  }
-  const member = await lockedMember(tx, access.orgId, userId);
-  if ((member.role === 'owner' || role === 'owner') && access.role !== 'owner') {
+  requireAdmin(access.role, 'changing roles');
+  const { callerRole, member } = await locked(tx, access, userId);
+  requireAdmin(callerRole, 'changing roles');
+  if ((member.role === 'owner' || role === 'owner') && callerRole !== 'owner') {
     throw forbidden(ONLY_OWNERS);
   }
   if (member.role === role) return member;
@@ -58,11 +83,10 @@ export async function removeMember(
   userId: string,
 ): Promise<void> {
   const leaving = access.actor.kind === 'session' && access.actor.user.id === userId;
-  if (!leaving && !ADMIN_ROLES.includes(access.role)) {
-    throw forbidden(`removing others needs one of the roles: ${ADMIN_ROLES.join(', ')}`);
-  }
-  const member = await lockedMember(tx, access.orgId, userId);
-  if (member.role === 'owner' && !leaving && access.role !== 'owner') throw forbidden(ONLY_OWNERS);
+  if (!leaving) requireAdmin(access.role, 'removing others');
+  const { callerRole, member } = await locked(tx, access, userId);
+  if (!leaving) requireAdmin(callerRole, 'removing others');
+  if (member.role === 'owner' && !leaving && callerRole !== 'owner') throw forbidden(ONLY_OWNERS);
   if (member.role === 'owner' && (await countOwners(tx, access.orgId)) === 1) {
     throw conflict('the last owner cannot leave or be removed: make another member an owner first');
   }
