@@ -1,7 +1,9 @@
 /**
- * Identity routes: first-run bootstrap, registration, login/logout, the current session.
- * Sessions are server-side and carried in an httpOnly cookie; state-changing requests made
- * with a session also send the CSRF token (`x-coffer-csrf` header) returned at login.
+ * Identity routes: first-run bootstrap, registration, login/logout, the current session,
+ * password change, TOTP enrolment, passkeys (WebAuthn) and API keys (packages/server
+ * IDENTITY.md). Sessions are server-side and carried in an httpOnly cookie; state-changing
+ * requests made with a session also send the CSRF token (`x-coffer-csrf` header) returned at
+ * login.
  */
 import { z } from 'zod';
 import { Email, Id, OrgId, Password, Role, Timestamp, UserId } from './common.js';
@@ -41,14 +43,14 @@ export const RegisterRequest = z.object({
   inviteToken: z.string().min(16).max(200).optional(),
 });
 
+/** A 6-digit TOTP code (RFC 6238 with the authenticator apps' defaults). */
+export const TotpCode = z.string().regex(/^[0-9]{6}$/, 'must be 6 digits');
+
 export const LoginRequest = z.object({
   email: Email,
   password: z.string().min(1).max(1024),
   /** The current TOTP code, when the account has two-factor authentication enabled. */
-  totp: z
-    .string()
-    .regex(/^[0-9]{6}$/, 'must be 6 digits')
-    .optional(),
+  totp: TotpCode.optional(),
 });
 
 export const SessionInfo = z
@@ -60,9 +62,6 @@ export const SessionInfo = z
   })
   .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
-
-/** A 6-digit TOTP code (RFC 6238 with the authenticator apps' defaults). */
-export const TotpCode = z.string().regex(/^[0-9]{6}$/, 'must be 6 digits');
 
 /** POST /v1/auth/totp: start enrolment; the current password is asked again. */
 export const TotpEnrolmentRequest = z.strictObject({ password: z.string().min(1).max(1024) });
