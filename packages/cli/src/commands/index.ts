@@ -1,4 +1,15 @@
 /** The registry of `coffer` commands, in the order `coffer --help` lists them. */
+import { vaultShow } from './vault-show.js';
+import { vaultList } from './vault-list.js';
+import { vaultCreate } from './vault-create.js';
+import { sign } from './sign.js';
+import { nodeRemove } from './node-remove.js';
+import { nodeList } from './node-list.js';
+import { nodeEnrol } from './node-enrol.js';
+import { approve } from './approve.js';
+import { apikeyRevoke } from './apikey-revoke.js';
+import { apikeyList } from './apikey-list.js';
+import { apikeyCreate } from './apikey-create.js';
 import { bootstrap } from './bootstrap.js';
 import { demo } from './demo.js';
 import { login } from './login.js';
@@ -42,6 +53,17 @@ export const COMMANDS: readonly Command[] = [
   logout,
   orgList,
   orgCreate,
+  nodeEnrol,
+  nodeList,
+  nodeRemove,
+  vaultCreate,
+  vaultList,
+  vaultShow,
+  sign,
+  approve,
+  apikeyCreate,
+  apikeyList,
+  apikeyRevoke,
   tssKeygen,
   tssSign,
   tssVerify,

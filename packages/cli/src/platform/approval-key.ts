@@ -1,0 +1,73 @@
+/**
+ * Ed25519 approval keys held by the CLI (packages/node APPROVALS.md, scheme `ed25519`): the
+ * secret half stays in a JSON file (mode 0600) that names the API key it belongs to; the
+ * public half is registered with the API key (`approvalPublicKey`), and a vault created
+ * afterwards lists it in its genesis policy. An approval is Ed25519 (RFC 8032) over the UTF-8
+ * bytes of the canonical approval payload — which the CLI rebuilds itself from the request's
+ * id, vault, digest and policy version and compares with the server's copy before signing, so
+ * it never signs something other than what it was shown.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@coffer/crypto';
+import { approvalPayloadJson, type Approval, type SignatureRequest } from '@coffer/protocol';
+import { CliError } from '../cli-error.js';
+
+export interface ApprovalKeyFile {
+  readonly v: 1;
+  /** The approver key id the vault's policy knows it by: the API key's id. */
+  readonly keyId: string;
+  readonly scheme: 'ed25519';
+  readonly publicKey: string;
+  readonly secretKey: string;
+}
+
+export function newApprovalKey(): { publicKey: string; secretKey: string } {
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { publicKey: bytesToHex(publicKey), secretKey: bytesToHex(secretKey) };
+}
+
+export function writeApprovalKey(file: string, key: ApprovalKeyFile): void {
+  writeFileSync(file, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+}
+
+export function readApprovalKey(file: string): ApprovalKeyFile {
+  let value: Partial<ApprovalKeyFile>;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8')) as Partial<ApprovalKeyFile>;
+  } catch {
+    throw new CliError(`cannot read the approval key file ${file}`);
+  }
+  const hex64 = /^[0-9a-f]{64}$/;
+  if (
+    value.v !== 1 ||
+    value.scheme !== 'ed25519' ||
+    typeof value.keyId !== 'string' ||
+    !hex64.test(value.publicKey ?? '') ||
+    !hex64.test(value.secretKey ?? '')
+  ) {
+    throw new CliError(`${file} is not a coffer approval key file`);
+  }
+  const key = value as ApprovalKeyFile;
+  if (bytesToHex(ed25519.getPublicKey(hexToBytes(key.secretKey))) !== key.publicKey) {
+    throw new CliError(`${file}: the secret key does not match its public key`);
+  }
+  return key;
+}
+
+/** Signs the request's approval payload after checking it is the one this request implies. */
+export function approve(key: ApprovalKeyFile, request: SignatureRequest): Approval {
+  const expected = approvalPayloadJson({
+    requestId: request.id,
+    vaultId: request.vaultId,
+    digests: [request.digest],
+    policyVersion: request.policyVersion,
+  });
+  if (expected !== request.approvalPayload) {
+    throw new CliError(
+      `refusing to approve ${request.id}: the server's approval payload is not the one the request implies`,
+    );
+  }
+  const signature = ed25519.sign(new TextEncoder().encode(expected), hexToBytes(key.secretKey));
+  return { approverKeyId: key.keyId, scheme: 'ed25519', signature: bytesToHex(signature) };
+}
