@@ -42,7 +42,10 @@ export interface ApprovalStatus {
   readonly state: 'pending' | 'approved' | 'rejected';
   /** Index of the stage waiting for approvals (stages.length once approved). */
   readonly stage: number;
-  /** When that stage opened (null: stage 1, open since the request was created). */
+  /**
+   * When that stage opened (null: stage 1, open since the request was created); once
+   * approved, when the last stage was satisfied.
+   */
   readonly stageOpenedAt: Date | null;
   /** Human-readable: what the open stage, and every stage after it, still needs. */
   readonly missing: readonly string[];

@@ -55,8 +55,3 @@ export function addressKey(address: string): string {
   if (singleCase && /^[a-z]{1,83}1[02-9ac-hj-np-z]{6,}$/.test(lower)) return lower;
   return address;
 }
-
-/** Parses a validated base-unit amount; the schema guarantees the digits. */
-export function toBaseUnits(amount: string): bigint {
-  return BigInt(amount);
-}
