@@ -7,6 +7,19 @@
  * Conventions for SQL written against it: JSON goes in as `JSON.stringify(value)` with a
  * `$n::jsonb` cast (the two drivers serialise objects differently); timestamps are
  * `timestamptz` and come back as `Date`; no `int8` columns (pg returns them as strings).
+ *
+ * Several server replicas may share one PostgreSQL server, so background jobs MUST claim the
+ * rows they work on with `FOR UPDATE SKIP LOCKED` inside `db.transaction` — each replica then
+ * takes distinct rows and never waits for another's — and record the claim (status, owner,
+ * time) in that same transaction:
+ *
+ *     await db.transaction(async (tx) => {
+ *       const [job] = await tx.query(`SELECT id FROM jobs WHERE status = 'pending'
+ *         ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`);
+ *       if (job) await tx.query(`UPDATE jobs SET status = 'running' WHERE id = $1`, [job.id]);
+ *     });
+ *
+ * Work that only one replica may do at a time uses `withAdvisoryLock` (leases.ts).
  */
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
