@@ -125,6 +125,27 @@ describe('nodes', () => {
     }
   });
 
+  it('follows enrolments made by another replica when it re-reads the allow-list', async () => {
+    const node = testNodeIdentity();
+    await t.db.query(
+      `INSERT INTO signing_nodes (org_id, node_id, name, signing_public_key,
+         encryption_public_key, enrolled_by) VALUES ($1, $2, 'elsewhere', $3, $4, $5)`,
+      [
+        orgId,
+        node.identity.nodeId,
+        node.identity.signingKey,
+        node.identity.encryptionKey,
+        owner.userId,
+      ],
+    );
+    expect(coordinator.relay.isEnrolled(node.identity.nodeId)).toBe(false);
+    await coordinator.sync();
+    expect(coordinator.relay.isEnrolled(node.identity.nodeId)).toBe(true);
+    await t.db.query('DELETE FROM signing_nodes WHERE node_id = $1', [node.identity.nodeId]);
+    await coordinator.sync();
+    expect(coordinator.relay.isEnrolled(node.identity.nodeId)).toBe(false);
+  });
+
   it('refuses an identity whose node id is not derived from its keys', async () => {
     const node = testNodeIdentity();
     const other = testNodeIdentity();
