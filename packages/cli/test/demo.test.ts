@@ -1,4 +1,4 @@
-/** `coffer demo` (npm start) runs a real ceremony end to end and exits 0. */
+/** `coffer demo` runs a real ceremony end to end and exits 0. */
 import { describe, expect, it } from 'vitest';
 import { runCoffer } from './run-coffer.js';
 

@@ -1,6 +1,6 @@
 /**
- * `coffer demo` (what `npm start` runs): a real offline ceremony in a fresh temporary
- * directory, narrated for a newcomer. Distributed key generation for the hierarchical
+ * `coffer demo`: a real offline ceremony in a fresh temporary directory, narrated for a
+ * newcomer. Distributed key generation for the hierarchical
  * structure 3of(2of(ops1,ops2,ops3),1of(api1,api2),head) with frost-taproot, frost-ed25519
  * and threshold ECDSA (DKLs23, signing the message's SHA-256 digest), a signature by an authorised quorum, independent verification, a tampered
  * signature and an unauthorised quorum refused. It runs the same command code as
@@ -163,7 +163,7 @@ async function ceremony(
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'run a narrated offline ceremony in a temporary directory (npm start)',
+  summary: 'run a narrated offline ceremony in a temporary directory',
   section: 'ceremony',
   help: `Usage: coffer demo
 
