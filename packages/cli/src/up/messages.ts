@@ -46,10 +46,13 @@ export function readyMessage(facts: ReadyFacts): string[] {
       '  read -rs COFFER_PASSWORD && export COFFER_PASSWORD',
       `  npx coffer bootstrap --data-dir ${shownDir} --email you@example.org --password-env COFFER_PASSWORD`,
       '',
-      'Then create a 2-of-3 vault on the three nodes and sign with it:',
+      'Then an approval key, a 2-of-3 vault on the three nodes, and a signature',
+      '(the walk-through: README.md, "Running Coffer"):',
       '',
+      '  npx coffer apikey create --name approvals --role admin --approval-key-out approver.json',
       '  npx coffer vault create --name treasury --structure 2of3 --nodes all',
-      '  npx coffer sign --vault <vault id> --scheme frost-ed25519 --message-text "hello"',
+      '  npx coffer sign --vault <vault id> --scheme frost-ed25519 --message-text "hello" \\',
+      '    --approve-with approver.json',
       '',
     );
   } else {
