@@ -32,6 +32,7 @@ export class JobRunner {
   readonly worker = `worker-${randomBytes(6).toString('hex')}`;
   readonly #running = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
+  #poll: Promise<void> | undefined;
   #polling = false;
   #again = false;
   #stopped = false;
@@ -50,12 +51,13 @@ export class JobRunner {
       this.#again = true;
       return;
     }
-    void this.#poll();
+    this.#poll = this.#pollOnce();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    await this.#poll; // a claim in progress ends in `#running` before we wait for it
     await Promise.allSettled([...this.#running]);
   }
 
@@ -64,7 +66,7 @@ export class JobRunner {
     this.#timer.unref();
   }
 
-  async #poll(): Promise<void> {
+  async #pollOnce(): Promise<void> {
     this.#polling = true;
     try {
       do {
