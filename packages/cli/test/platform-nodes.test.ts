@@ -7,36 +7,21 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Coordinator } from '../../server/src/modules/coordinator/coordinator.js';
 import { testNodeIdentity } from '../../server/test/support/node-identities.js';
-import {
-  BOOTSTRAP_TOKEN,
-  PASSWORD,
-  createTestApp,
-  type TestApp,
-} from '../../server/test/support/test-app.js';
+import { BOOTSTRAP_TOKEN, PASSWORD } from '../../server/test/support/test-app.js';
+import { startLiveApp, type LiveApp } from '../../sdk/test/support/live-app.js';
 import { COMMANDS } from '../src/commands/index.js';
 import { lastLine, runCoffer, tempDir } from './run-coffer.js';
 
 describe('coffer node and apikey commands', () => {
-  let t: TestApp;
-  let coordinator: Coordinator;
+  let live: LiveApp;
   let env: Record<string, string>;
   const dir = tempDir();
 
   beforeAll(async () => {
-    t = await createTestApp({}, undefined, async (db) => {
-      coordinator = await Coordinator.start({
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        logger: pino({ level: 'silent' }),
-      });
-      return { coordinator };
-    });
-    const server = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    live = await startLiveApp({}, { coordinator: true });
+    const server = live.baseUrl;
     env = { COFFER_HOME: join(dir, 'home'), COFFER_SERVER: server, PW: PASSWORD };
     writeFileSync(join(dir, 'token'), BOOTSTRAP_TOKEN);
     const boot = await runCoffer(
@@ -53,10 +38,7 @@ describe('coffer node and apikey commands', () => {
     );
     expect(boot.code).toBe(0);
   });
-  afterAll(async () => {
-    await coordinator.close();
-    await t.close();
-  });
+  afterAll(async () => live.close());
 
   it('enrols a node from its identity file, lists it, removes it', async () => {
     const { identity } = testNodeIdentity();

@@ -7,28 +7,24 @@
 import { statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BOOTSTRAP_TOKEN,
-  PASSWORD,
-  createTestApp,
-  type TestApp,
-} from '../../server/test/support/test-app.js';
+import { BOOTSTRAP_TOKEN, PASSWORD } from '../../server/test/support/test-app.js';
+import { startLiveApp, type LiveApp } from '../../sdk/test/support/live-app.js';
 import { lastLine, runCoffer, tempDir } from './run-coffer.js';
 
 describe('coffer bootstrap, login, logout, org', () => {
-  let t: TestApp;
+  let live: LiveApp;
   let server: string;
   let home: string;
   let env: Record<string, string>;
   const sessionFile = () => join(home, 'session.json');
 
   beforeAll(async () => {
-    t = await createTestApp();
-    server = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    live = await startLiveApp();
+    server = live.baseUrl;
     home = tempDir();
     env = { COFFER_HOME: home, COFFER_SERVER: server, OWNER_PASSWORD: PASSWORD };
   });
-  afterAll(async () => t.close());
+  afterAll(async () => live.close());
 
   it('bootstraps the owner from a token file and keeps the session (mode 0600)', async () => {
     const tokenFile = join(tempDir(), 'bootstrap-token');

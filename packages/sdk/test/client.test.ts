@@ -6,34 +6,20 @@
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BOOTSTRAP_TOKEN,
-  PASSWORD,
-  createTestApp,
-  type TestApp,
-} from '../../server/test/support/test-app.js';
-import { CofferApiError, CofferClient, fillPath } from '../src/index.js';
-
-async function apiError(promise: Promise<unknown>): Promise<CofferApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CofferApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a CofferApiError, the call succeeded');
-}
+import { BOOTSTRAP_TOKEN, PASSWORD } from '../../server/test/support/test-app.js';
+import { CofferClient, fillPath } from '../src/index.js';
+import { apiError, startLiveApp, type LiveApp } from './support/live-app.js';
 
 describe('CofferClient over HTTP', () => {
-  let t: TestApp;
+  let live: LiveApp;
   let baseUrl: string;
   const owner = { email: 'owner@example.org', password: PASSWORD };
 
   beforeAll(async () => {
-    t = await createTestApp({ registration: 'open' });
-    baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    live = await startLiveApp({ registration: 'open' });
+    baseUrl = live.baseUrl;
   });
-  afterAll(async () => t.close());
+  afterAll(async () => live.close());
 
   it('bootstraps the owner and keeps the session it starts', async () => {
     const coffer = new CofferClient({ baseUrl });

@@ -5,47 +5,21 @@
  * CofferApiError codes. Key generation itself runs across real node processes in
  * tests/e2e/coffer-up.test.ts.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Coordinator } from '../../server/src/modules/coordinator/coordinator.js';
 import { testNodeIdentity } from '../../server/test/support/node-identities.js';
-import {
-  BOOTSTRAP_TOKEN,
-  PASSWORD,
-  createTestApp,
-  newMember,
-  type TestApp,
-} from '../../server/test/support/test-app.js';
-import { CofferApiError, CofferClient } from '../src/index.js';
-
-async function apiError(promise: Promise<unknown>): Promise<CofferApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CofferApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a CofferApiError, the call succeeded');
-}
+import { BOOTSTRAP_TOKEN, PASSWORD, newMember } from '../../server/test/support/test-app.js';
+import { CofferClient } from '../src/index.js';
+import { apiError, startLiveApp, type LiveApp } from './support/live-app.js';
 
 describe('CofferClient: signing nodes and vaults', () => {
-  let t: TestApp;
-  let coordinator: Coordinator;
+  let live: LiveApp;
   let baseUrl: string;
   let owner: CofferClient;
   let orgId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ registration: 'open' }, undefined, async (db) => {
-      coordinator = await Coordinator.start({
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        logger: pino({ level: 'silent' }),
-      });
-      return { coordinator };
-    });
-    baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    live = await startLiveApp({ registration: 'open' }, { coordinator: true });
+    baseUrl = live.baseUrl;
     owner = new CofferClient({ baseUrl });
     await owner.bootstrap({
       token: BOOTSTRAP_TOKEN,
@@ -56,10 +30,7 @@ describe('CofferClient: signing nodes and vaults', () => {
     });
     orgId = (await owner.listOrgs()).memberships[0]!.organisation.id;
   });
-  afterAll(async () => {
-    await coordinator.close();
-    await t.close();
-  });
+  afterAll(async () => live.close());
 
   it("reads the coordinator's public identity without logging in", async () => {
     const info = await new CofferClient({ baseUrl }).coordinator();
@@ -94,7 +65,7 @@ describe('CofferClient: signing nodes and vaults', () => {
     const anonymous = await apiError(new CofferClient({ baseUrl }).listNodes(orgId));
     expect([anonymous.status, anonymous.code]).toEqual([401, 'UNAUTHENTICATED']);
 
-    await newMember(t, orgId, 'viewer@example.org', 'viewer');
+    await newMember(live.t, orgId, 'viewer@example.org', 'viewer');
     const viewer = new CofferClient({ baseUrl });
     await viewer.login({ email: 'viewer@example.org', password: PASSWORD });
     const forbidden = await apiError(viewer.enrolNode(orgId, { name: 'v', identity }));

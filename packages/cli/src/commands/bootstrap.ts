@@ -10,16 +10,16 @@ import type { SigningNodeInfo } from '@coffer/protocol';
 import { parseOptions, required } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import {
-  connect,
+  keepSession,
   output,
   progress,
   SERVER_HELP,
   SERVER_OPTIONS,
   serverUrl,
+  sessionClient,
 } from '../platform/connect.js';
 import { localLayout, readLocalNodes } from '../platform/local-setup.js';
 import { readPassword } from '../platform/password.js';
-import { saveSession } from '../platform/session-file.js';
 import type { Command } from './index.js';
 
 export const bootstrap: Command = {
@@ -62,7 +62,7 @@ ${SERVER_HELP}
     const token = readToken(tokenFile);
     const password = await readPassword(o['password-env'], 'New owner password: ');
     const server = serverUrl(o.server ?? local?.server, { ...process.env });
-    const client = connect(server, { ...process.env, COFFER_API_KEY: '' });
+    const client = sessionClient(server);
 
     const session = await client.bootstrap({
       token,
@@ -71,12 +71,7 @@ ${SERVER_HELP}
       displayName: o.name ?? email.split('@')[0] ?? email,
       organisation: o.organisation ?? 'Coffer',
     });
-    const sessionFile = saveSession({
-      server,
-      ...client.sessionCredentials!,
-      email: session.user.email,
-      expiresAt: session.expiresAt,
-    });
+    const sessionFile = keepSession(client, session);
     const organisation = (await client.listOrgs()).memberships[0]!.organisation;
     const nodes: SigningNodeInfo[] = [];
     for (const node of local?.nodes ?? []) {

@@ -3,9 +3,14 @@
  * two-factor authentication) and saves the session for the other commands (session-file.ts).
  */
 import { parseOptions, required } from '../args.js';
-import { connect, output, SERVER_HELP, SERVER_OPTIONS, serverUrl } from '../platform/connect.js';
+import {
+  keepSession,
+  output,
+  SERVER_HELP,
+  SERVER_OPTIONS,
+  sessionClient,
+} from '../platform/connect.js';
 import { readPassword } from '../platform/password.js';
-import { saveSession } from '../platform/session-file.js';
 import type { Command } from './index.js';
 
 export const login: Command = {
@@ -32,19 +37,13 @@ ${SERVER_HELP}
     });
     const email = required(o.email, '--email');
     const password = await readPassword(o['password-env'], 'Password: ');
-    const client = connect(o.server, { ...process.env, COFFER_API_KEY: '' });
+    const client = sessionClient(o.server);
     const session = await client.login({
       email,
       password,
       ...(o.totp === undefined ? {} : { totp: o.totp }),
     });
-    const credentials = client.sessionCredentials!;
-    const file = saveSession({
-      server: serverUrl(o.server),
-      ...credentials,
-      email: session.user.email,
-      expiresAt: session.expiresAt,
-    });
+    const file = keepSession(client, session);
     const result = { user: session.user, expiresAt: session.expiresAt, sessionFile: file };
     return output(o.json, result, () => [
       `Logged in to ${client.baseUrl} as ${session.user.email} (until ${session.expiresAt}).`,

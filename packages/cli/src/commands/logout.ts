@@ -2,7 +2,7 @@
 import { CofferApiError } from '@coffer/sdk';
 import { parseOptions } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { connect, output } from '../platform/connect.js';
+import { output, sessionClient } from '../platform/connect.js';
 import { loadSession, removeSession } from '../platform/session-file.js';
 import type { Command } from './index.js';
 
@@ -19,7 +19,7 @@ session the server has already ended (expired, logged out elsewhere) is just del
     const o = parseOptions(args, { json: { type: 'boolean' } });
     const saved = loadSession();
     if (saved === undefined) throw new CliError('not logged in');
-    const client = connect(saved.server, { ...process.env, COFFER_API_KEY: '' });
+    const client = sessionClient(saved.server);
     try {
       await client.logout();
     } catch (error) {

@@ -7,7 +7,8 @@
  */
 import { CofferClient } from '@coffer/sdk';
 import { usageError } from '../cli-error.js';
-import { loadSession } from './session-file.js';
+import type { SessionInfo } from '@coffer/protocol';
+import { loadSession, saveSession } from './session-file.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8740';
 
@@ -45,6 +46,21 @@ export function connect(option: string | undefined, env = process.env): CofferCl
     });
   }
   return new CofferClient({ baseUrl });
+}
+
+/** A client for logging in (login, bootstrap, logout): a saved session only, never an API key. */
+export function sessionClient(option: string | undefined): CofferClient {
+  return connect(option, { ...process.env, COFFER_API_KEY: '' });
+}
+
+/** Saves the session `client` has just started; returns the session file's path. */
+export function keepSession(client: CofferClient, session: SessionInfo): string {
+  return saveSession({
+    server: client.baseUrl,
+    ...client.sessionCredentials!,
+    email: session.user.email,
+    expiresAt: session.expiresAt,
+  });
 }
 
 /** The organisation to act in: --org, COFFER_ORG, or the caller's only one. */
