@@ -1,20 +1,22 @@
 /**
  * Multi-scalar multiplication Σ k_i·P_i over PUBLIC points and scalars, for the
  * verification equations of RFC 9591 §5.4 (signature-share verification, batched) and
- * signature verification. Backed by @noble/curves' interleaved Strauss–Shamir
- * `mulAddUnsafe`: one shared doubling chain instead of one per point. On secp256k1 every
- * scalar is first split with the GLV endomorphism (Gallant–Lambert–Vanstone, CRYPTO 2001), as
- * noble does for one point: k·P = k1·P + k2·ψ(P) with |k1|, |k2| < 2^128, which halves the
- * shared chain. Variable time — never pass a secret scalar here (secret multiplications go
+ * signature verification, and the group commitment of §4.5. Interleaved Strauss–Shamir: one
+ * shared doubling chain instead of one per point. On secp256k1, @noble/curves'
+ * `mulAddUnsafe` after splitting every scalar with the GLV endomorphism (Gallant–Lambert–
+ * Vanstone, CRYPTO 2001), as noble does for one point: k·P = k1·P + k2·ψ(P) with |k1|, |k2| <
+ * 2^128, which halves the shared chain. On edwards25519, `ed25519MsmPublic`
+ * (curves/ed25519-msm.ts). Variable time — never pass a secret scalar here (secret multiplications go
  * through `Group.baseMul`/`mulSecret`).
  */
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { _splitEndoScalar } from '@noble/curves/abstract/weierstrass.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import type { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ed25519MsmPublic } from '../curves/ed25519-msm.js';
 import type { Group, GroupPoint } from '../curves/group.js';
 
-type AnyPoint = Parameters<typeof mulAddUnsafe>[1][number];
+type EdPoint = InstanceType<typeof ed25519.Point>;
 type K1Point = InstanceType<typeof secp256k1.Point>;
 
 // secp256k1's endomorphism ψ(x, y) = (β·x, y) = [λ](x, y), β a cube root of unity mod p, and
@@ -56,7 +58,7 @@ export function msmPublic(
     const split = splitSecp256k1(points, reduced);
     return mulAddUnsafe(secp256k1.Point, split.points, split.scalars);
   }
-  return mulAddUnsafe(ed25519.Point, points as unknown as AnyPoint[], reduced);
+  return ed25519MsmPublic(points as unknown as EdPoint[], reduced);
 }
 
 /** z·G == R + c·Y, the Schnorr verification equation of RFC 9591 §5.3 / RFC 8032 §5.1.7. */
