@@ -5,7 +5,8 @@
  * would: `coffer bootstrap --data-dir` creates the owner and enrols the three nodes (checked
  * connected through the SDK), an admin API key gets an approval key, a 2-of-3 vault is
  * generated across the nodes, and messages signed by them verify with @noble/curves. A node
- * killed with SIGKILL is reported and restarted once. Ctrl-C (SIGINT) stops everything — no
+ * killed with SIGKILL is reported and restarted once; a second `coffer up` on the same data
+ * refuses to start. Ctrl-C (SIGINT) stops everything — no
  * child PID survives — and a second start resumes with the same data: login works, the same
  * nodes reconnect and the vault signs again.
  */
@@ -170,6 +171,13 @@ describe('coffer up', () => {
     await sdk.login({ email: EMAIL, password: PASSWORD });
     const { nodes } = await connectedNodes(sdk, orgId);
     expect(nodes.map((n) => n.nodeId).sort()).toEqual(nodeIds);
+
+    // A second `coffer up` on the same data refuses to start (one database, one set of nodes).
+    const twice = await runCoffer(['up', '--data-dir', dataDir], env);
+    expect([twice.code, twice.stderr.trim()]).toEqual([
+      1,
+      `coffer: coffer up is already running on ${dataDir} (pid ${first.child.pid})`,
+    ]);
 
     // A node that dies is reported loudly and restarted once.
     process.kill(pids.get('node-2')!, 'SIGKILL');

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { CofferClient } from '@coffer/sdk';
 import { parseOptions } from '../args.js';
 import { usageError } from '../cli-error.js';
-import { LOCAL_NODE_NAMES, localLayout, writeLocalNodes } from '../platform/local-setup.js';
+import {
+  claimDataDir,
+  LOCAL_NODE_NAMES,
+  localLayout,
+  writeLocalNodes,
+} from '../platform/local-setup.js';
 import { nextShutdownSignal } from '../platform/signals.js';
 import { prepareLocalNode, writeLocalNodeConfig, type LocalNode } from '../up/local-nodes.js';
 import { developmentNotice, readyMessage } from '../up/messages.js';
@@ -52,73 +57,82 @@ Logs: DIR/server/server.log and DIR/nodes/node-N/node.log.
     const layout = localLayout(o['data-dir'] ?? './data');
     const port = Number(o.port ?? process.env.COFFER_PORT ?? 8740);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('--port: not a port');
-    for (const line of developmentNotice()) say(line);
-    // Loaded here, not at the top: other commands should not pay for the server's modules.
-    const { createServerLogger, loadServerConfig, startServer } = await import('@coffer/server');
-    const shutdown = nextShutdownSignal();
-    const stopping = { now: false };
-    void shutdown.then(() => (stopping.now = true));
-    const nodes: NodeChild[] = [];
-    const killNodes = () => nodes.forEach((n) => n.kill());
-    process.once('exit', killNodes);
-
-    const serverLog = join(layout.serverDir, 'server.log');
-    const config = loadServerConfig(process.env, {
-      host: '127.0.0.1',
-      port,
-      dataDir: layout.serverDir,
-    });
-    say(`Starting the server (data: ${layout.serverDir}) …`);
-    mkdirSync(layout.serverDir, { recursive: true, mode: 0o700 });
-    const logger = createServerLogger(
-      config.logLevel,
-      createWriteStream(serverLog, { flags: 'a', mode: 0o600 }),
-    );
-    const server = await startServer(config, logger);
+    const release = claimDataDir(layout.root);
     try {
-      const coordinator = await new CofferClient({ baseUrl: server.url }).coordinator();
-      const prepared: LocalNode[] = [];
-      for (const name of LOCAL_NODE_NAMES) {
-        prepared.push(await prepareLocalNode(name, layout.nodeDir(name)));
-      }
-      const peers = prepared.map((n) => n.identity);
-      for (const node of prepared) writeLocalNodeConfig(node, coordinator, peers);
-      writeLocalNodes(layout.root, {
-        v: 1,
-        server: server.url,
-        nodes: prepared.map((n) => ({ name: n.name, identity: n.identity })),
-      });
-      say('Starting three signing nodes …');
-      const started = await Promise.all(prepared.map((n) => NodeChild.start(n)));
-      nodes.push(...started);
-      prepared.forEach((node, i) => supervise(node, i, nodes, stopping));
-      for (const line of readyMessage({
-        url: server.url,
-        dataDir: layout.root,
-        bootstrapped: server.bootstrapped,
-        serverLog,
-        nodes: prepared.map((n, i) => ({
-          name: n.name,
-          pid: nodes[i]!.pid,
-          nodeId: n.identity.nodeId,
-          logFile: n.logFile,
-        })),
-      })) {
-        say(line);
-      }
-      const signal = await shutdown;
-      say(`\n${signal}: stopping the signing nodes …`);
+      return await runUp(layout, port);
     } finally {
-      stopping.now = true;
-      await Promise.all(nodes.map((n) => n.stop()));
-      say('Stopping the server …');
-      await server.close();
-      process.off('exit', killNodes);
+      release();
     }
-    say('Coffer stopped. Your data is kept; "coffer up" resumes with it.');
-    return undefined;
   },
 };
+
+async function runUp(layout: ReturnType<typeof localLayout>, port: number): Promise<undefined> {
+  for (const line of developmentNotice()) say(line);
+  // Loaded here, not at the top: other commands should not pay for the server's modules.
+  const { createServerLogger, loadServerConfig, startServer } = await import('@coffer/server');
+  const shutdown = nextShutdownSignal();
+  const stopping = { now: false };
+  void shutdown.then(() => (stopping.now = true));
+  const nodes: NodeChild[] = [];
+  const killNodes = () => nodes.forEach((n) => n.kill());
+  process.once('exit', killNodes);
+
+  const serverLog = join(layout.serverDir, 'server.log');
+  const config = loadServerConfig(process.env, {
+    host: '127.0.0.1',
+    port,
+    dataDir: layout.serverDir,
+  });
+  say(`Starting the server (data: ${layout.serverDir}) …`);
+  mkdirSync(layout.serverDir, { recursive: true, mode: 0o700 });
+  const logger = createServerLogger(
+    config.logLevel,
+    createWriteStream(serverLog, { flags: 'a', mode: 0o600 }),
+  );
+  const server = await startServer(config, logger);
+  try {
+    const coordinator = await new CofferClient({ baseUrl: server.url }).coordinator();
+    const prepared: LocalNode[] = [];
+    for (const name of LOCAL_NODE_NAMES) {
+      prepared.push(await prepareLocalNode(name, layout.nodeDir(name)));
+    }
+    const peers = prepared.map((n) => n.identity);
+    for (const node of prepared) writeLocalNodeConfig(node, coordinator, peers);
+    writeLocalNodes(layout.root, {
+      v: 1,
+      server: server.url,
+      nodes: prepared.map((n) => ({ name: n.name, identity: n.identity })),
+    });
+    say('Starting three signing nodes …');
+    const started = await Promise.all(prepared.map((n) => NodeChild.start(n)));
+    nodes.push(...started);
+    prepared.forEach((node, i) => supervise(node, i, nodes, stopping));
+    for (const line of readyMessage({
+      url: server.url,
+      dataDir: layout.root,
+      bootstrapped: server.bootstrapped,
+      serverLog,
+      nodes: prepared.map((n, i) => ({
+        name: n.name,
+        pid: nodes[i]!.pid,
+        nodeId: n.identity.nodeId,
+        logFile: n.logFile,
+      })),
+    })) {
+      say(line);
+    }
+    const signal = await shutdown;
+    say(`\n${signal}: stopping the signing nodes …`);
+  } finally {
+    stopping.now = true;
+    await Promise.all(nodes.map((n) => n.stop()));
+    say('Stopping the server …');
+    await server.close();
+    process.off('exit', killNodes);
+  }
+  say('Coffer stopped. Your data is kept; "coffer up" resumes with it.');
+  return undefined;
+}
 
 /** Reports a node that dies while Coffer runs, and restarts it once. */
 function supervise(

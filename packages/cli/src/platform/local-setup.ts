@@ -7,8 +7,10 @@
  *                               (mode 0600), node.log
  *   <data>/nodes.json           the server URL and the nodes' public identities, so that
  *                               `coffer bootstrap --data-dir` can enrol them
+ *   <data>/coffer-up.pid        the PID of the `coffer up` using the directory: a second one
+ *                               would open the same embedded database and keystores
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NodePublicIdentity } from '@coffer/protocol';
 import { CliError } from '../cli-error.js';
@@ -44,6 +46,7 @@ export function localLayout(dataDir: string) {
     serverDir: join(root, 'server'),
     bootstrapTokenFile: join(root, 'server', 'bootstrap-token'),
     nodesFile: join(root, 'nodes.json'),
+    pidFile: join(root, 'coffer-up.pid'),
     nodeDir: (name: string) => join(root, 'nodes', name),
   };
 }
@@ -70,4 +73,35 @@ export function writeLocalNodes(dataDir: string, nodes: LocalNodes): void {
   writeFileSync(localLayout(dataDir).nodesFile, `${JSON.stringify(nodes, null, 2)}\n`, {
     mode: 0o600,
   });
+}
+
+/**
+ * Claims the data directory for this process, or throws if a live `coffer up` holds it (a
+ * PID file left by one that was killed is taken over). Returns the release function.
+ */
+export function claimDataDir(dataDir: string): () => void {
+  const { root, pidFile } = localLayout(dataDir);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  for (;;) {
+    try {
+      writeFileSync(pidFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(pidFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(pidFile, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new CliError(`coffer up is already running on ${root} (pid ${holder})`);
+    }
+    rmSync(pidFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
