@@ -43,10 +43,38 @@ export function measure(
     fn();
     times.push(performance.now() - t);
   }
+  return summarise(name, times);
+}
+
+function summarise(name: string, times: number[]): Measurement {
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const median = times[Math.floor(times.length / 2)]!;
   return { name, runs: times.length, meanMs: round(mean), medianMs: round(median) };
+}
+
+/**
+ * Two functions measured in alternation (a, b, a, b, …) until both reach the minimum runs and
+ * time, so that a change in machine load affects both alike: for ratios such as one party's
+ * signing over the single-party floor.
+ */
+export function measurePair(
+  names: readonly [string, string],
+  fns: readonly [() => unknown, () => unknown],
+  options: MeasureOptions = {},
+): [Measurement, Measurement] {
+  const { minRuns = 5, minMs = 1000, warmup = 1 } = options;
+  for (let i = 0; i < warmup; i++) fns.forEach((fn) => fn());
+  const times: [number[], number[]] = [[], []];
+  const start = performance.now();
+  while (times[0].length < minRuns || performance.now() - start < 2 * minMs) {
+    fns.forEach((fn, i) => {
+      const t = performance.now();
+      fn();
+      times[i]!.push(performance.now() - t);
+    });
+  }
+  return [summarise(names[0], times[0]), summarise(names[1], times[1])];
 }
 
 export const round = (x: number): number => Math.round(x * 1000) / 1000;
