@@ -15,6 +15,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type {
+  AuditEntry,
+  AuditVerification,
   ApiErrorBody,
   CreatedApiKey,
   SignatureRequest,
@@ -259,6 +261,36 @@ describe('coffer server: vaults by DKG across three node processes, signing afte
             ? ed25519.verify(signature, hexToBytes(data), key)
             : secp256k1.verify(signature, hexToBytes(data), key, { prehash: false });
         expect(valid).toBe(true);
+      }
+    },
+    STEP_TIMEOUT,
+  );
+  it(
+    "records the whole story in the organisation's audit log, which verifies",
+    async () => {
+      const verified = await cluster.api<AuditVerification>(
+        'GET',
+        `/v1/orgs/${cluster.orgId}/audit/verify`,
+      );
+      expect(verified.body).toMatchObject({ ok: true, problems: [] });
+      const page = await cluster.api<{ entries: AuditEntry[] }>(
+        'GET',
+        `/v1/orgs/${cluster.orgId}/audit?limit=500`,
+      );
+      const actions = new Set(page.body.entries.map((e) => e.action));
+      for (const action of [
+        'organisation.created',
+        'node.enrolled',
+        'api-key.created',
+        'vault.created',
+        'vault.key-generated',
+        'vault.activated',
+        'signature.requested',
+        'signature.approved',
+        'signature.signing',
+        'signature.signed',
+      ]) {
+        expect(actions).toContain(action);
       }
     },
     STEP_TIMEOUT,

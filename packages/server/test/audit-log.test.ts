@@ -103,7 +103,9 @@ describe('audit log', () => {
     await tamper('DELETE FROM audit_log WHERE chain = $1 AND seq >= 3', [org]);
     expect((await verify(org)).ok).toBe(true);
     const pinned = await verify(org, `?headSeq=${head.seq}&headHash=${head.hash}`);
-    expect(pinned.problems).toEqual([expect.objectContaining({ kind: 'head-mismatch', seq: 4 })]);
+    expect(pinned.problems).toEqual([
+      expect.objectContaining({ kind: 'head-mismatch', seq: head.seq }),
+    ]);
   });
 
   it('writes nothing when the change it records rolls back', async () => {
@@ -115,13 +117,16 @@ describe('audit log', () => {
       }),
     ).rejects.toThrow('the change failed');
     const page = (await owner.get(`/v1/orgs/${org}/audit`)).json();
-    expect(page.entries.map((e: { action: string }) => e.action)).toEqual(['test.appended']);
+    expect(page.entries.map((e: { action: string }) => e.action)).toEqual([
+      'organisation.created',
+      'test.appended',
+    ]);
   });
 
   it('keeps one unbroken chain under concurrent appends', async () => {
     const org = await freshChain(0);
     await Promise.all(Array.from({ length: 12 }, (_, i) => append(org, 'test.concurrent', { i })));
-    expect(await verify(org)).toMatchObject({ ok: true, entries: 12 });
+    expect(await verify(org)).toMatchObject({ ok: true, entries: 13 });
   });
 
   it('exports JSON lines that verify offline', async () => {
@@ -132,7 +137,7 @@ describe('audit log', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const { verifyAuditChain } = await import('@coffer/protocol');
     expect(verifyAuditChain(lines).ok).toBe(true);
   });

@@ -38,6 +38,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A real hash of a random password, verified against when the user does not exist so the
- * response time does not tell whether an email is registered. */
-export const DUMMY_PASSWORD_HASH = await hashPassword(randomBytes(16).toString('hex'));
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * A real hash of a random password, verified against when the user does not exist so the
+ * response time does not tell whether an email is registered. Made on first use (no
+ * top-level await: the CLI loads this module through CommonJS).
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+}

@@ -20,10 +20,11 @@ import { ServerError } from '../../http/server-error.js';
 import { clearSessionCookie, sessionInfo, setSessionCookie } from '../../http/session-cookie.js';
 import type { AppContext } from '../../app-context.js';
 import { redeemInvite } from '../orgs/invites-store.js';
+import { appendAudit, INSTANCE_CHAIN } from '../audit/audit-store.js';
 import { createOrganisation } from '../orgs/store.js';
 import { requireSession } from './actor.js';
 import { consumeBootstrapToken, isBootstrapped, removeBootstrapTokenFile } from './bootstrap.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { apiKeyRoutes } from './api-keys-routes.js';
 import { passkeyRoutes } from './passkeys-routes.js';
 import { AUTH_RATE_LIMIT } from './rate-limits.js';
@@ -82,7 +83,14 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
           displayName: body.displayName,
           passwordHash,
         });
-        await createOrganisation(tx, body.organisation, user.id);
+        const org = await createOrganisation(tx, body.organisation, user.id);
+        await appendAudit(tx, {
+          chain: INSTANCE_CHAIN,
+          actor: { kind: 'user', id: user.id },
+          action: 'instance.bootstrapped',
+          subject: user.id,
+          details: { organisation: org.id },
+        });
         const created = await createSession(tx, user.id, config.sessionTtlHours);
         return { user, created };
       });
@@ -145,7 +153,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
     async (request, reply) => {
       const { email, password, totp } = request.body;
       const stored = await findUserByEmail(db, email);
-      const ok = await verifyPassword(password, stored?.passwordHash ?? DUMMY_PASSWORD_HASH);
+      const ok = await verifyPassword(
+        password,
+        stored?.passwordHash ?? (await dummyPasswordHash()),
+      );
       if (!stored || !ok) {
         request.log.info('login refused: wrong email or password');
         throw new ServerError('UNAUTHENTICATED', 'wrong email or password');

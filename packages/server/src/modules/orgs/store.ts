@@ -7,6 +7,7 @@
 import type { Member, Membership, Organisation, Role } from '@coffer/protocol';
 import { newId } from '../../ids.js';
 import type { Queryable } from '../../store/database.js';
+import { appendAudit } from '../audit/audit-store.js';
 
 interface OrgRow {
   id: string;
@@ -32,6 +33,13 @@ export async function createOrganisation(
   );
   const org = toOrganisation(rows[0]!);
   await addMember(tx, org.id, ownerId, 'owner');
+  await appendAudit(tx, {
+    chain: org.id,
+    actor: { kind: 'user', id: ownerId },
+    action: 'organisation.created',
+    subject: org.id,
+    details: { name: org.name, owner: ownerId },
+  });
   return org;
 }
 

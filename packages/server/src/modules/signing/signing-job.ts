@@ -156,7 +156,7 @@ async function attempt(
 export function signingJob(opts: SigningJobOptions): JobHandler {
   const { db } = opts;
   const fail = (id: string, from: 'approved' | 'signing', failure: Failure) =>
-    setRequestStatus(db, id, from, 'failed', { failure });
+    db.transaction((tx) => setRequestStatus(tx, id, from, 'failed', { failure }));
   return {
     async run(job) {
       const request = await findSignatureRequest(db, { requestId: job.subject });
@@ -173,7 +173,10 @@ export function signingJob(opts: SigningJobOptions): JobHandler {
       if (request.view.status !== 'approved') return;
       const vault = await loadVault(db, request.view.vaultId);
       if (!vault) return;
-      if (!(await setRequestStatus(db, request.view.id, 'approved', 'signing'))) return;
+      const started = await db.transaction((tx) =>
+        setRequestStatus(tx, request.view.id, 'approved', 'signing'),
+      );
+      if (!started) return;
       let outcome: Attempt;
       try {
         outcome = await attempt(opts, request, vault);
@@ -182,7 +185,9 @@ export function signingJob(opts: SigningJobOptions): JobHandler {
         outcome = { failure: { reason: 'internal error', culprits: [] } };
       }
       if ('result' in outcome) {
-        await setRequestStatus(db, request.view.id, 'signing', 'signed', outcome);
+        await db.transaction((tx) =>
+          setRequestStatus(tx, request.view.id, 'signing', 'signed', outcome),
+        );
         log.info({ signers: outcome.result.signers }, 'signature request signed');
       } else {
         await fail(request.view.id, 'signing', outcome.failure);

@@ -14,6 +14,7 @@ import {
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Queryable } from '../../store/database.js';
+import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
 
 interface RequestRow {
   id: string;
@@ -170,18 +171,21 @@ export async function insertApproval(
   );
 }
 
-/** Moves a request on; `from` guards against a concurrent change (false if it lost). */
+/**
+ * Moves a request on; `from` guards against a concurrent change (false if it lost). The
+ * change is recorded in the organisation's audit log: pass the transaction it belongs to.
+ */
 export async function setRequestStatus(
-  db: Queryable,
+  tx: Queryable,
   requestId: string,
   from: SignatureRequest['status'],
   to: SignatureRequest['status'],
   outcome: { result?: SignatureResult; failure?: Failure } = {},
 ): Promise<boolean> {
-  const rows = await db.query(
+  const rows = await tx.query<{ org_id: string }>(
     `UPDATE signature_requests SET status = $3, result = $4::jsonb, failure = $5::jsonb,
        updated_at = now()
-     WHERE id = $1 AND status = $2 RETURNING id`,
+     WHERE id = $1 AND status = $2 RETURNING org_id`,
     [
       requestId,
       from,
@@ -190,5 +194,22 @@ export async function setRequestStatus(
       outcome.failure ? JSON.stringify(outcome.failure) : null,
     ],
   );
-  return rows.length === 1;
+  const row = rows[0];
+  if (!row) return false;
+  await appendAudit(tx, {
+    chain: row.org_id,
+    actor: SYSTEM_ACTOR,
+    action: `signature.${to.replaceAll('_', '-')}`,
+    subject: requestId,
+    details: {
+      from,
+      ...(outcome.result
+        ? { signers: [...outcome.result.signers], publicKey: outcome.result.publicKey }
+        : {}),
+      ...(outcome.failure
+        ? { reason: outcome.failure.reason, culprits: [...outcome.failure.culprits] }
+        : {}),
+    },
+  });
+  return true;
 }

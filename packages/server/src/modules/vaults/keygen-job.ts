@@ -107,14 +107,14 @@ export function vaultKeygenJob(opts: KeygenJobOptions): JobHandler {
           result = { failure: { reason: 'internal error', culprits: [] } };
         }
         if ('key' in result) {
-          await completeKey(db, vault.id, key.scheme, result.key);
+          await db.transaction((tx) => completeKey(tx, vault.id, key.scheme, result.key));
           log.info({ scheme: key.scheme, keyId: result.key.keyId }, 'vault key generated');
         } else {
-          await failKey(db, vault.id, key.scheme, result.failure);
+          await db.transaction((tx) => failKey(tx, vault.id, key.scheme, result.failure));
           log.warn({ scheme: key.scheme, failure: result.failure }, 'vault key generation failed');
         }
       }
-      const status = await settleVault(db, vault.id);
+      const status = await db.transaction((tx) => settleVault(tx, vault.id));
       log.info({ status }, 'vault creation ended');
     },
     async giveUp(job) {
@@ -123,9 +123,9 @@ export function vaultKeygenJob(opts: KeygenJobOptions): JobHandler {
       for (const key of vault.keys) {
         if (key.status === 'completed') continue;
         const reason = 'the server generating this key stopped too often; create the vault again';
-        await failKey(db, vault.id, key.scheme, { reason, culprits: [] });
+        await db.transaction((tx) => failKey(tx, vault.id, key.scheme, { reason, culprits: [] }));
       }
-      await settleVault(db, vault.id);
+      await db.transaction((tx) => settleVault(tx, vault.id));
     },
   };
 }

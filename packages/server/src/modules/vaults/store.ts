@@ -7,6 +7,7 @@
 import type { VaultGenesis } from '@coffer/node';
 import type { Failure, Vault, VaultKey, VaultScheme } from '@coffer/protocol';
 import type { Queryable } from '../../store/database.js';
+import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
 
 interface VaultRow {
   id: string;
@@ -178,6 +179,34 @@ export async function completeKey(
       key.chainCode,
     ],
   );
+  await auditVault(db, vaultId, 'vault.key-generated', {
+    scheme,
+    keyId: key.keyId,
+    publicKey: key.publicKey,
+  });
+}
+
+/**
+ * Records a step of a vault's creation in its organisation's audit log, in the caller's
+ * transaction (the job runs each step in one).
+ */
+async function auditVault(
+  db: Queryable,
+  vaultId: string,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const rows = await db.query<{ org_id: string }>('SELECT org_id FROM vaults WHERE id = $1', [
+    vaultId,
+  ]);
+  if (!rows[0]) return;
+  await appendAudit(db, {
+    chain: rows[0].org_id,
+    actor: SYSTEM_ACTOR,
+    action,
+    subject: vaultId,
+    details,
+  });
 }
 
 export async function failKey(
@@ -191,6 +220,11 @@ export async function failKey(
      WHERE vault_id = $1 AND scheme = $2`,
     [vaultId, scheme, JSON.stringify(failure)],
   );
+  await auditVault(db, vaultId, 'vault.key-failed', {
+    scheme,
+    reason: failure.reason,
+    culprits: [...failure.culprits],
+  });
 }
 
 /** Ends a vault's creation: active when every key completed, failed (with why) otherwise. */
@@ -210,6 +244,12 @@ export async function settleVault(db: Queryable, vaultId: string): Promise<Vault
   await db.query(
     `UPDATE vaults SET status = $2, failure = $3::jsonb, updated_at = now() WHERE id = $1`,
     [vaultId, status, failure === null ? null : JSON.stringify(failure)],
+  );
+  await auditVault(
+    db,
+    vaultId,
+    status === 'active' ? 'vault.activated' : 'vault.failed',
+    failure ? { reason: failure.reason, culprits: [...failure.culprits] } : {},
   );
   return status;
 }
