@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOTSTRAP_TOKEN, PASSWORD } from '../../server/test/support/test-app.js';
-import { CofferClient, fillPath } from '../src/index.js';
+import { CofferClient, fillPath, routes } from '../src/index.js';
 import { apiError, startLiveApp, type LiveApp } from './support/live-app.js';
 
 describe('CofferClient over HTTP', () => {
@@ -124,6 +124,24 @@ describe('CofferClient over HTTP', () => {
     });
     const error = await apiError(new CofferClient({ baseUrl: `http://127.0.0.1:${port}` }).me());
     expect([error.status, error.code]).toEqual([0, 'UNREACHABLE']);
+  });
+
+  it("has a route for every operation in the server's OpenAPI document, and no other", async () => {
+    const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const served = Object.entries(document.paths)
+      .flatMap(([path, operations]) =>
+        Object.keys(operations).map(
+          (m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+        ),
+      )
+      .filter((operation) => !/ \/(docs|openapi)/.test(operation))
+      .sort();
+    const covered = Object.values(routes)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
+    expect(covered).toEqual(served);
   });
 
   it('fills path templates, encoding values and refusing a missing one', () => {
