@@ -63,4 +63,13 @@ describe('ed25519MsmPublic', () => {
       if (!got.is0()) expect(() => got.assertValidity()).not.toThrow();
     }
   });
+
+  it('refuses unreduced scalars instead of silently dropping digits', () => {
+    // Regression: a negative scalar used to count as 0 and one of 256+ bits lost its top digit.
+    const G = Point.BASE.multiply(99n);
+    for (const k of [-1n, -3n, L, (1n << 256n) - 1n, 1n << 300n]) {
+      expect(() => ed25519MsmPublic([G, G], [1n, k])).toThrow(RangeError);
+    }
+    expect(ed25519MsmPublic([G], [L - 1n]).equals(G.negate())).toBe(true);
+  });
 });

@@ -20,6 +20,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 type EdPoint = InstanceType<typeof ed25519.Point>;
 
 const P = ed25519.Point.Fp.ORDER;
+const L = ed25519.Point.Fn.ORDER;
 const D2 = (2n * ed25519.Point.CURVE().d) % P;
 const md = (a: bigint): bigint => {
   const r = a % P;
@@ -111,9 +112,16 @@ function oddMultiples(point: EdPoint): Cached[] {
   return table;
 }
 
-/** Σ scalars[i]·points[i]; scalars must be reduced to [0, L) (public values only). */
+/**
+ * Σ scalars[i]·points[i]; scalars must be reduced to [0, L) (public values only). Out-of-range
+ * scalars throw: the w-NAF loop would read a negative scalar as 0 and drop the digits of one
+ * of 256 bits or more, silently (a batch verification could then skip a term).
+ */
 export function ed25519MsmPublic(points: readonly EdPoint[], scalars: readonly bigint[]): EdPoint {
   if (points.length !== scalars.length) throw new Error('points and scalars differ in length');
+  for (const k of scalars) {
+    if (k < 0n || k >= L) throw new RangeError('MSM scalar not reduced to [0, L)');
+  }
   const tables = points.map(oddMultiples);
   const digits = scalars.map(wnafDigits);
   const top = Math.max(0, ...digits.map((d) => d.length));

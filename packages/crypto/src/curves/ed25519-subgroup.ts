@@ -96,9 +96,10 @@ const R2 = md(XS - YS * Fp.inv(LAMBDA));
  * §3, "inverse ψ2"): f(Q')^((p − 1)/4) with f = (Y − LAMBDA·(X − R2))²/(X − R2), the
  * normalised function of divisor 4(S') − 4(O).
  *
- * No inversion: with D = (1 − v)·u, X' = Xn/D, X' − R2 = dN/D and
- * f(Q') = nN²·dN³ / ((1 − v)²·D⁵) for nN = 2·s0·Xn − LAMBDA·dN·(1 − v); multiplying by the
- * fourth power (1 − v)⁴·D⁸ leaves the character unchanged.
+ * No inversion: with D = (1 − v)·u, X' = Xn/D, X' − R2 = dN/D, Y' − LAMBDA·(X' − R2) =
+ * nN/((1 − v)·D) for nN = 2·s0·Xn − LAMBDA·dN·(1 − v), so f(Q') = nN² / ((1 − v)²·D·dN);
+ * multiplying by the fourth power ((1 − v)·D·dN)⁴ gives nN²·dN³·(1 − v)²·D³, with the same
+ * character.
  */
 function tatePairingOfHalf(u: bigint, v: bigint, s0: bigint): bigint {
   const oneMinusV = md(1n - v);
