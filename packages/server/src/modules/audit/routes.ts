@@ -5,7 +5,6 @@
  * table refuses UPDATE and DELETE.
  */
 import {
-  ApiErrorBody,
   AuditListQuery,
   AuditPage,
   AuditParams,
@@ -20,9 +19,10 @@ import type { AppContext } from '../../app-context.js';
 import { badRequest } from '../../http/server-error.js';
 import { requireOrgRole } from '../orgs/access.js';
 import { auditHead, listAudit } from './audit-store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
 export const AUDIT_READERS: readonly Role[] = ['owner', 'admin', 'auditor'];
-const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody };
+const errors = errorResponses(400, 401, 403, 404);
 
 export const auditRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;

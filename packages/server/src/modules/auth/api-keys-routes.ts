@@ -7,7 +7,6 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
-  ApiErrorBody,
   ApiKeyList,
   ApiKeyParams,
   CreateApiKeyRequest,
@@ -22,8 +21,9 @@ import { auditActorOf } from '../audit/audit-store.js';
 import { ADMIN_ROLES, requireOrgRole } from '../orgs/access.js';
 import { requireSession } from './actor.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys-store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody };
+const errors = errorResponses(400, 401, 403, 404);
 
 /**
  * An approval key must be a valid Ed25519 point (RFC 8032 §5.1.3 decoding) outside the

@@ -6,7 +6,6 @@
  * already two factors (the device, and the PIN or biometric that unlocks it).
  */
 import {
-  ApiErrorBody,
   Ok,
   PasskeyList,
   PasskeyLoginOptions,
@@ -34,15 +33,9 @@ import { deletePasskey, insertPasskey, listPasskeys } from './passkeys-store.js'
 import { AUTH_RATE_LIMIT } from './rate-limits.js';
 import { createSession } from './sessions-store.js';
 import { findUserByEmail, findUserById } from './users-store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  404: ApiErrorBody,
-  409: ApiErrorBody,
-  429: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 429);
 
 export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, config } = ctx;

@@ -5,7 +5,6 @@
  * assertion is rate-limited per client address (rate-limits.ts). See IDENTITY.md.
  */
 import {
-  ApiErrorBody,
   BootstrapRequest,
   BootstrapStatus,
   LoginRequest,
@@ -33,16 +32,11 @@ import { createSession, deleteOtherSessions, deleteSession } from './sessions-st
 import { checkSecondFactor } from './totp.js';
 import { totpRoutes } from './totp-routes.js';
 import { createUser, findUserByEmail, setPasswordHash } from './users-store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
 export { AUTH_RATE_LIMIT };
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  409: ApiErrorBody,
-  429: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 409, 429);
 
 export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, config } = ctx;

@@ -5,7 +5,6 @@
  * (totp.ts checkSecondFactor). Rate-limited like login: these routes check a password.
  */
 import {
-  ApiErrorBody,
   Ok,
   TotpConfirmRequest,
   TotpDisableRequest,
@@ -18,14 +17,9 @@ import { requireSession } from './actor.js';
 import { AUTH_RATE_LIMIT } from './rate-limits.js';
 import { requireCurrentPassword } from './reauthenticate.js';
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment } from './totp.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  409: ApiErrorBody,
-  429: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 409, 429);
 
 export const totpRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;

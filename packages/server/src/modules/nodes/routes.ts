@@ -29,14 +29,9 @@ import { actorId } from '../auth/actor.js';
 import { ADMIN_ROLES, EVERY_ROLE, requireOrgRole } from '../orgs/access.js';
 import { deleteNode, findNode, insertNode, listNodes, vaultsUsingNode } from './store.js';
 import type { NodeRecord } from './store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  404: ApiErrorBody,
-  409: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 /** The node id must be the one derived from both keys, and the signing key a curve point. */
 function checkIdentity(identity: NodePublicIdentity): void {

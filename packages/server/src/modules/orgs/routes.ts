@@ -39,8 +39,9 @@ import {
   listMemberships,
   renameOrganisation,
 } from './store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody };
+const errors = errorResponses(400, 401, 403, 404);
 const changeErrors = { ...errors, 409: ApiErrorBody };
 const tags = ['organisations'];
 

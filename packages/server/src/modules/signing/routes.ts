@@ -7,7 +7,6 @@
  */
 import { verifyEvidence, type VaultGenesis } from '@coffer/node';
 import {
-  ApiErrorBody,
   Approval,
   CreateSignatureRequest,
   SignatureRequest,
@@ -32,14 +31,9 @@ import {
   listSignatureRequests,
   setRequestStatus,
 } from './store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  404: ApiErrorBody,
-  409: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 export const signingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;

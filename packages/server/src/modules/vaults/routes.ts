@@ -5,14 +5,7 @@
  * the coordinator — and read vaults with each scheme's progress and public data.
  */
 import { AccessStructure, CryptoError } from '@coffer/crypto';
-import {
-  ApiErrorBody,
-  CreateVaultRequest,
-  OrgParams,
-  Vault,
-  VaultList,
-  VaultParams,
-} from '@coffer/protocol';
+import { CreateVaultRequest, OrgParams, Vault, VaultList, VaultParams } from '@coffer/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app-context.js';
 import { ServerError, notFound } from '../../http/server-error.js';
@@ -26,14 +19,9 @@ import { ADMIN_ROLES, EVERY_ROLE, requireOrgRole } from '../orgs/access.js';
 import { buildGenesis } from './genesis.js';
 import { VAULT_KEYGEN_JOB } from './keygen-job.js';
 import { findVault, insertVault, listVaults } from './store.js';
+import { errorResponses } from '../../http/error-responses.js';
 
-const errors = {
-  400: ApiErrorBody,
-  401: ApiErrorBody,
-  403: ApiErrorBody,
-  404: ApiErrorBody,
-  409: ApiErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 function invalid(path: string, message: string): ServerError {
   return new ServerError('VALIDATION_FAILED', `${path}: ${message}`, [{ path, message }]);
