@@ -7,6 +7,7 @@ import { nodeRemove } from './node-remove.js';
 import { nodeList } from './node-list.js';
 import { nodeEnrol } from './node-enrol.js';
 import { approve } from './approve.js';
+import { auditExport, auditVerify } from './audit-verify.js';
 import { apikeyRevoke } from './apikey-revoke.js';
 import { apikeyList } from './apikey-list.js';
 import { apikeyCreate } from './apikey-create.js';
@@ -61,6 +62,8 @@ export const COMMANDS: readonly Command[] = [
   vaultShow,
   sign,
   approve,
+  auditExport,
+  auditVerify,
   apikeyCreate,
   apikeyList,
   apikeyRevoke,
