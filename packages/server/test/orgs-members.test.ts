@@ -138,6 +138,37 @@ describe('organisation members', () => {
     expect(await membershipRole(t.db, orgId, target.userId)).toBe('viewer');
   });
 
+  it('removing or demoting an admin revokes the API keys they created (and only theirs)', async () => {
+    const removed = await newMember(t, orgId, email('key-maker-removed'), 'admin');
+    const demoted = await newMember(t, orgId, email('key-maker-demoted'), 'admin');
+    const promoted = await newMember(t, orgId, email('key-maker-promoted'), 'admin');
+    const removedKey = await insertApiKey(t, { orgId, role: 'admin', createdBy: removed.userId });
+    const demotedKey = await insertApiKey(t, { orgId, role: 'admin', createdBy: demoted.userId });
+    const keptKey = await insertApiKey(t, { orgId, role: 'admin', createdBy: promoted.userId });
+    const ownerKey = await insertApiKey(t, { orgId, role: 'viewer', createdBy: owner.userId });
+    const keysUrl = `/v1/orgs/${orgId}/members`;
+    for (const key of [removedKey, demotedKey, keptKey, ownerKey]) {
+      expect((await key.get(keysUrl)).statusCode).toBe(200);
+    }
+
+    expect((await owner.delete(member(removed.userId))).statusCode).toBe(200);
+    expect((await owner.patch(member(demoted.userId), { role: 'approver' })).statusCode).toBe(200);
+    expect((await owner.patch(member(promoted.userId), { role: 'owner' })).statusCode).toBe(200);
+
+    expect((await removedKey.get(keysUrl)).statusCode).toBe(401);
+    expect((await demotedKey.get(keysUrl)).statusCode).toBe(401);
+    expect((await keptKey.get(keysUrl)).statusCode).toBe(200);
+    expect((await ownerKey.get(keysUrl)).statusCode).toBe(200);
+    const revoked = (await listAudit(t.db, orgId)).filter((e) => e.action === 'api-key.revoked');
+    expect(revoked.map((e) => [e.subject, e.details])).toEqual(
+      expect.arrayContaining([
+        [removedKey.id, { reason: 'creator-removed' }],
+        [demotedKey.id, { reason: 'creator-demoted' }],
+      ]),
+    );
+    expect(revoked.map((e) => e.subject)).not.toContain(keptKey.id);
+  });
+
   it('renames the organisation and records every change in its audit chain', async () => {
     const renamed = await owner.patch(`/v1/orgs/${orgId}`, { name: 'Acme Treasury' });
     expect(renamed.statusCode).toBe(200);

@@ -119,3 +119,35 @@ export async function revokeApiKey(
   if (rows.length === 0) throw notFound('API key');
   await appendAudit(tx, { chain: orgId, actor, action: 'api-key.revoked', subject: keyId });
 }
+
+/**
+ * Revokes, in `tx`, every live key of `orgId` created by `userId` (each audited as
+ * `api-key.revoked`): called when that person is removed from the organisation or loses the
+ * owner/admin role. A key is minted by an owner or admin and may itself be admin, so a key
+ * that outlived its creator's authority would keep powers the organisation took away (and its
+ * approval key would still enter new vaults' genesis policies).
+ */
+export async function revokeApiKeysCreatedBy(
+  tx: Queryable,
+  orgId: string,
+  userId: string,
+  actor: AuditActor,
+  reason: string,
+): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    `UPDATE api_keys SET revoked_at = now()
+     WHERE org_id = $1 AND created_by = $2 AND revoked_at IS NULL RETURNING id`,
+    [orgId, userId],
+  );
+  const ids = rows.map((r) => r.id).sort();
+  for (const id of ids) {
+    await appendAudit(tx, {
+      chain: orgId,
+      actor,
+      action: 'api-key.revoked',
+      subject: id,
+      details: { reason },
+    });
+  }
+  return ids;
+}

@@ -5,12 +5,15 @@
  * be demoted, removed or leave (an organisation without an owner could never grant ownership
  * again). Each function runs in the caller's transaction, takes the organisation's row lock
  * first (store.ts `lockOrganisation`) so two concurrent changes cannot both pass the
- * last-owner check, and records the change in the organisation's audit chain.
+ * last-owner check, and records the change in the organisation's audit chain. A member who is
+ * removed, or loses the owner/admin role, loses the API keys they created in the organisation
+ * too (revoked and audited in the same transaction): a key must not outlive its maker's authority.
  */
 import type { Member, Role } from '@coffer/protocol';
 import { conflict, forbidden, notFound } from '../../http/server-error.js';
 import type { Queryable } from '../../store/database.js';
 import { appendAudit, auditActorOf } from '../audit/audit-store.js';
+import { revokeApiKeysCreatedBy } from '../auth/api-keys-store.js';
 import { ADMIN_ROLES, type OrgAccess } from './access.js';
 import {
   countOwners,
@@ -73,6 +76,16 @@ export async function changeMemberRole(
     subject: userId,
     details: { from: member.role, to: role },
   });
+  if (!ADMIN_ROLES.includes(role)) {
+    // The member may no longer manage API keys: the keys they made stop with their authority.
+    await revokeApiKeysCreatedBy(
+      tx,
+      access.orgId,
+      userId,
+      auditActorOf(access.actor),
+      'creator-demoted',
+    );
+  }
   return { ...member, role };
 }
 
@@ -98,4 +111,11 @@ export async function removeMember(
     subject: userId,
     details: { role: member.role },
   });
+  await revokeApiKeysCreatedBy(
+    tx,
+    access.orgId,
+    userId,
+    auditActorOf(access.actor),
+    'creator-removed',
+  );
 }
