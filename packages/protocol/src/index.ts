@@ -14,3 +14,4 @@ export * from './canonical-json.js';
 export * from './audit-chain.js';
 export * from './api/audit.js';
 export * from './policy/index.js';
+export * from './api/notifications.js';

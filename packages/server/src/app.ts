@@ -26,6 +26,7 @@ import { authenticate } from './modules/auth/authenticate.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { nodesRoutes } from './modules/nodes/routes.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 import { orgMembershipGate } from './modules/orgs/membership-gate.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { signingRoutes } from './modules/signing/routes.js';
@@ -96,6 +97,7 @@ export async function buildApp(
   await app.register(vaultsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
+  await app.register(notificationRoutes, { ctx });
   docsRoutes(app);
   return app;
 }

@@ -15,6 +15,7 @@ import { createServerLogger } from './logger.js';
 import { prepareBootstrap } from './modules/auth/bootstrap.js';
 import { Coordinator } from './modules/coordinator/coordinator.js';
 import { JobRunner } from './modules/jobs/job-runner.js';
+import { WebhookDispatcher } from './modules/notifications/webhook-dispatcher.js';
 import { SIGNING_JOB, signingJob } from './modules/signing/signing-job.js';
 import { VAULT_KEYGEN_JOB, vaultKeygenJob } from './modules/vaults/keygen-job.js';
 import { openDatabase, type Database } from './store/database.js';
@@ -41,6 +42,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   });
   let coordinator: Coordinator | undefined;
   let jobs: JobRunner | undefined;
+  let webhooks: WebhookDispatcher | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -66,6 +68,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
       },
     });
     const runner = jobs;
+    webhooks = new WebhookDispatcher({ db, logger: log.child({ component: 'webhooks' }) });
+    const dispatcher = webhooks;
     // The origin depends on the bound port when it is not configured: listen first.
     let origin = config.publicOrigin ?? '';
     const app = await buildApp(
@@ -89,6 +93,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     origin = publicOrigin(config, port);
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     runner.start();
+    dispatcher.start();
     log.info(
       { url, origin, store: db.dialect, relay: coordinator.relayUrl },
       'coffer server listening',
@@ -107,11 +112,13 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
         const stopped = runner.stop();
         await coordinator?.close();
         await stopped;
+        await dispatcher.stop();
         await db.close();
       },
     };
   } catch (error) {
     await jobs?.stop().catch(() => undefined);
+    await webhooks?.stop().catch(() => undefined);
     await coordinator?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;
