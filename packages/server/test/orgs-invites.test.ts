@@ -9,6 +9,7 @@ import { listAudit } from '../src/modules/audit/audit-store.js';
 import { membershipRole } from '../src/modules/orgs/store.js';
 import {
   InjectClient,
+  PASSWORD,
   bootstrapOwner,
   createTestApp,
   newMember,
@@ -127,6 +128,44 @@ describe('invites', () => {
     expect((await owner.delete(`${invitesUrl()}/${used.id}`)).statusCode).toBe(409);
     const unknown = await owner.delete(`${invitesUrl()}/inv_${'0'.repeat(32)}`);
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('registering without a valid invite does not reveal whether the address has an account', async () => {
+    const taken = owner.session.user.email;
+    const free = email('unregistered');
+    const unknownToken = 'x'.repeat(43);
+    const answers = [];
+    for (const address of [taken, free]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/register',
+        payload: {
+          email: address,
+          password: PASSWORD,
+          displayName: 'Prober',
+          inviteToken: unknownToken,
+        },
+      });
+      answers.push([response.statusCode, response.json().error.code]);
+    }
+    expect(answers).toEqual([
+      [404, 'NOT_FOUND'],
+      [404, 'NOT_FOUND'],
+    ]);
+    // Someone else's valid invite does not tell either: the address must be the invited one.
+    const other = await invite(email('someone-else'));
+    const probe = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: {
+        email: taken,
+        password: PASSWORD,
+        displayName: 'Prober',
+        inviteToken: other.token,
+      },
+    });
+    expect(probe.statusCode).toBe(403);
+    expect((await t.db.query('SELECT 1 FROM users WHERE email = $1', [free])).length).toBe(0);
   });
 
   it('a viewer cannot invite (403); owner, unknown roles and bad addresses are 400', async () => {

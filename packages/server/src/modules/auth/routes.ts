@@ -18,7 +18,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ServerError } from '../../http/server-error.js';
 import { clearSessionCookie, sessionInfo, setSessionCookie } from '../../http/session-cookie.js';
 import type { AppContext } from '../../app-context.js';
-import { redeemInvite } from '../orgs/invites-store.js';
+import { lockRedeemableInvite, redeemInvite } from '../orgs/invites-store.js';
 import { appendAudit, INSTANCE_CHAIN } from '../audit/audit-store.js';
 import { createOrganisation } from '../orgs/store.js';
 import { requireSession } from './actor.js';
@@ -119,6 +119,11 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       }
       const passwordHash = await hashPassword(body.password);
       const { user, created } = await db.transaction(async (tx) => {
+        // The invite first: without a valid one, the answer must not say whether the email
+        // address has an account already.
+        if (body.inviteToken !== undefined) {
+          await lockRedeemableInvite(tx, body.inviteToken, body.email);
+        }
         const user = await createUser(tx, {
           email: body.email,
           displayName: body.displayName,

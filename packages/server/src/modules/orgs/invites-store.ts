@@ -103,8 +103,13 @@ export async function revokeInvite(
   await appendAudit(tx, { chain: orgId, actor, action: 'invite.revoked', subject: inviteId });
 }
 
-/** Adds `user` to the invite's organisation with its role; returns the organisation id. */
-export async function redeemInvite(tx: Queryable, token: string, user: User): Promise<string> {
+/**
+ * Locks the invite `token` names and checks it can be redeemed by `email` (not revoked, used
+ * or expired; issued to that address). Registration calls it BEFORE creating the account, so
+ * a caller without a valid invite never learns whether an address is registered (a taken
+ * address would answer 409, a free one 404).
+ */
+export async function lockRedeemableInvite(tx: Queryable, token: string, email: string) {
   const rows = await tx.query<{
     id: string;
     org_id: string;
@@ -122,9 +127,15 @@ export async function redeemInvite(tx: Queryable, token: string, user: User): Pr
   if (!invite || invite.revoked_at !== null) throw notFound('invite');
   if (invite.accepted_at !== null) throw conflict('this invite was already used');
   if (invite.expired) throw conflict('this invite has expired');
-  if (invite.email !== user.email) {
+  if (invite.email !== email) {
     throw new ServerError('FORBIDDEN', 'this invite was issued to another email address');
   }
+  return invite;
+}
+
+/** Adds `user` to the invite's organisation with its role; returns the organisation id. */
+export async function redeemInvite(tx: Queryable, token: string, user: User): Promise<string> {
+  const invite = await lockRedeemableInvite(tx, token, user.email);
   if ((await membershipRole(tx, invite.org_id, user.id)) !== null) {
     throw conflict('you are already a member of this organisation');
   }
