@@ -8,6 +8,7 @@ import type { AuditEntry } from '@coffer/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, listAudit, SYSTEM_ACTOR } from '../src/modules/audit/audit-store.js';
 import { newId } from '../src/ids.js';
+import { waitFor } from './notifications-receiver.js';
 import {
   bootstrapOwner,
   createTestApp,
@@ -58,14 +59,6 @@ function readEvents(response: Response) {
     }
   })();
   return { events, state, done };
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function appendMany(t: TestApp, orgId: string, actions: readonly string[]) {
@@ -168,7 +161,7 @@ describe('GET /v1/orgs/:orgId/events', () => {
     });
     expect(badHeader.statusCode).toBe(400);
     expect(badHeader.json()).toMatchObject({
-      error: { code: 'VALIDATION_FAILED', issues: [{ path: 'Last-Event-ID' }] },
+      error: { code: 'VALIDATION_FAILED', issues: [{ path: 'headers.last-event-id' }] },
     });
     const badQuery = await owner.get(`/v1/orgs/${orgId}/events?after=-1`);
     expect(badQuery.statusCode).toBe(400);

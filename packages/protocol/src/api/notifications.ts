@@ -26,6 +26,8 @@ export const WebhookUrl = z
   .url()
   .max(2048)
   .refine((value) => {
+    // Runs even when z.url() failed (zod 4 keeps checking): never throw on a non-URL.
+    if (!URL.canParse(value)) return false;
     const url = new URL(value);
     if (url.username !== '' || url.password !== '') return false;
     return (

@@ -37,7 +37,7 @@ export class EventStreams {
     if (header === undefined || header === '') return after ?? 0;
     if (typeof header !== 'string' || !/^\d{1,9}$/.test(header)) {
       throw new ServerError('VALIDATION_FAILED', 'Last-Event-ID: must be a non-negative integer', [
-        { path: 'Last-Event-ID', message: 'must be a non-negative integer' },
+        { path: 'headers.last-event-id', message: 'must be a non-negative integer' },
       ]);
     }
     return Number(header);
