@@ -243,6 +243,18 @@ export class CofferClient {
   verifyAudit = (orgId: string, query: Query<'verifyAudit'> = {}) =>
     this.call(routes.verifyAudit, { params: { orgId }, query });
 
+  // Notifications (the event stream is not a `call`: see routes.events)
+  pendingApprovals = () => this.call(routes.pendingApprovals);
+  createWebhook = (orgId: string, body: Body<'createWebhook'>) =>
+    this.call(routes.createWebhook, { params: { orgId }, body });
+  listWebhooks = (orgId: string) => this.call(routes.listWebhooks, { params: { orgId } });
+  deleteWebhook = (orgId: string, webhookId: string) =>
+    this.call(routes.deleteWebhook, { params: { orgId, webhookId } });
+  listWebhookDeliveries = (orgId: string, webhookId: string) =>
+    this.call(routes.listWebhookDeliveries, { params: { orgId, webhookId } });
+  redeliverWebhook = (orgId: string, webhookId: string, deliveryId: string) =>
+    this.call(routes.redeliverWebhook, { params: { orgId, webhookId, deliveryId } });
+
   // Long-running work: poll until it settles.
 
   /** Polls a vault until its key generation has finished (`active` or `failed`). */

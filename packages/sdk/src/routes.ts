@@ -38,6 +38,7 @@ import {
   PasskeyRegistrationOptions,
   PasskeyRegistrationRequest,
   PasswordChangeRequest,
+  PendingApprovals,
   RegisterRequest,
   RemoveNodeQuery,
   SessionInfo,
@@ -54,6 +55,11 @@ import {
   User,
   Vault,
   VaultList,
+  WebhookCreateBody,
+  WebhookCreated,
+  WebhookDeliveryList,
+  WebhookDeliverySchema,
+  WebhookList,
 } from '@coffer/protocol';
 import { z } from 'zod';
 import { route } from './route.js';
@@ -196,6 +202,25 @@ export const routes = {
     query: AuditVerifyQuery,
     response: AuditVerificationSchema,
   }),
+
+  // Notifications (modules/notifications). The event stream is text/event-stream: read it
+  // with an EventSource or a streaming fetch (packages/server NOTIFICATIONS.md), not `call`.
+  events: route('GET', '/v1/orgs/:orgId/events', { response: z.string() }),
+  pendingApprovals: route('GET', '/v1/me/pending-approvals', { response: PendingApprovals }),
+  createWebhook: route('POST', '/v1/orgs/:orgId/webhooks', {
+    body: WebhookCreateBody,
+    response: WebhookCreated,
+  }),
+  listWebhooks: route('GET', '/v1/orgs/:orgId/webhooks', { response: WebhookList }),
+  deleteWebhook: route('DELETE', '/v1/orgs/:orgId/webhooks/:webhookId', { response: Ok }),
+  listWebhookDeliveries: route('GET', '/v1/orgs/:orgId/webhooks/:webhookId/deliveries', {
+    response: WebhookDeliveryList,
+  }),
+  redeliverWebhook: route(
+    'POST',
+    '/v1/orgs/:orgId/webhooks/:webhookId/deliveries/:deliveryId/redeliver',
+    { response: WebhookDeliverySchema },
+  ),
 } as const;
 
 export type Routes = typeof routes;
