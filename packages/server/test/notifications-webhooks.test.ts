@@ -246,6 +246,7 @@ describe('webhooks', () => {
       await viewer.get(base),
       await viewer.get(`${base}/${hook.id}/deliveries`),
       await viewer.delete(`${base}/${hook.id}`),
+      await viewer.post(`${base}/${hook.id}/deliveries/dlv_${'0'.repeat(32)}/redeliver`),
     ]) {
       expect(response.statusCode).toBe(403);
     }

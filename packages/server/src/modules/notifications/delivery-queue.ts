@@ -27,7 +27,10 @@ export interface ClaimedDelivery {
   readonly entry: AuditEntry;
 }
 
-/** Turns new audit entries into deliveries for up to `batch` webhooks; returns how many. */
+/**
+ * Turns new audit entries into deliveries for up to `batch` webhooks; returns how many
+ * webhooks it advanced (0: none is behind, or the others are being advanced elsewhere).
+ */
 export async function fanOut(db: Database, batch = 20, entriesPerWebhook = 500): Promise<number> {
   return db.transaction(async (tx) => {
     const behind = await tx.query<{
@@ -42,25 +45,23 @@ export async function fanOut(db: Database, batch = 20, entriesPerWebhook = 500):
        FOR UPDATE OF w SKIP LOCKED`,
       [batch],
     );
-    let created = 0;
     for (const webhook of behind) {
       const entries = await listAudit(tx, webhook.org_id, webhook.cursor_seq, entriesPerWebhook);
       for (const entry of entries) {
         if (!matchesEventPatterns(webhook.events, entry.action)) continue;
-        const inserted = await tx.query(
+        await tx.query(
           `INSERT INTO webhook_deliveries (id, webhook_id, chain, seq, action, status, next_attempt_at)
            VALUES ($1, $2, $3, $4, $5, 'pending', now())
-           ON CONFLICT (webhook_id, chain, seq) DO NOTHING RETURNING id`,
+           ON CONFLICT (webhook_id, chain, seq) DO NOTHING`,
           [newId('dlv'), webhook.id, entry.chain, entry.seq, entry.action],
         );
-        created += inserted.length;
       }
       const last = entries.at(-1);
       if (last) {
         await tx.query('UPDATE webhooks SET cursor_seq = $2 WHERE id = $1', [webhook.id, last.seq]);
       }
     }
-    return created;
+    return behind.length;
   });
 }
 

@@ -55,8 +55,11 @@ export class EventStreams {
     const keepAliveMs = this.options.keepAliveMs ?? 15_000;
     reply.hijack();
     const raw = reply.raw;
+    // The headers plugins set so far (helmet, CORS, rate limit), which hijacking would drop.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) raw.setHeader(name, value);
+    }
     raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

@@ -91,9 +91,8 @@ export class WebhookDispatcher {
   /** One round: fan out new entries, then attempt every due delivery (a few at a time). */
   async pollOnce(): Promise<void> {
     const { db, maxAttempts, concurrency, timeoutMs } = this.#opts;
-    while (!this.#stopped && (await fanOut(db)) > 0) {
-      // more webhooks or entries may be behind: keep fanning out
-    }
+    // More webhooks or entries than one batch may be behind: a few rounds, the rest next poll.
+    for (let round = 0; round < 10 && !this.#stopped && (await fanOut(db)) > 0; round++);
     await failAbandoned(db, maxAttempts);
     while (!this.#stopped) {
       const claimed = await claimDeliveries(db, this.worker, {
