@@ -28,6 +28,7 @@ import {
   ORIGIN,
   bootstrapOwner,
   createTestApp,
+  newMember,
   register,
   type TestApp,
   type TestClient,
@@ -38,6 +39,7 @@ let owner: TestClient;
 let orgId: string;
 let admin: ApprovalApiKey;
 let initiatorKey: ApprovalApiKey;
+let ownersKey: ApprovalApiKey;
 let single: Vault;
 let double: Vault;
 const passkey = { id: 'b3duZXItcGFzc2tleQ', secretKey: p256.utils.randomSecretKey() };
@@ -66,7 +68,10 @@ async function activeVault(name: string, approvalQuorum: number, nodes: string[]
 beforeAll(async () => {
   t = await createTestApp({ registration: 'open' });
   ({ owner, orgId } = await bootstrapOwner(t.app));
-  admin = await insertApprovalApiKey(t.db, { orgId, createdBy: owner.userId });
+  // The admin API key belongs to a second person: approvals count once per person.
+  const secondAdmin = await newMember(t, orgId, 'second-admin@example.org', 'admin');
+  admin = await insertApprovalApiKey(t.db, { orgId, createdBy: secondAdmin.userId });
+  ownersKey = await insertApprovalApiKey(t.db, { orgId, createdBy: owner.userId });
   initiatorKey = await insertApprovalApiKey(t.db, {
     orgId,
     createdBy: owner.userId,
@@ -192,6 +197,36 @@ describe('signature requests', () => {
       passkeyApproval(request),
     );
     expect(late.statusCode).toBe(409);
+  });
+
+  it("quorum 2 counts people: the owner's passkey and API key are one approval", async () => {
+    const request = await newRequest(double, 'frost-ed25519');
+    const url = `${requestsUrl(double)}/${request.id}/approvals`;
+    expect((await owner.post(url, passkeyApproval(request))).json().status).toBe(
+      'pending_approval',
+    );
+    const sameperson = await owner.post(url, ed25519Approval(request, ownersKey));
+    expect(sameperson.statusCode).toBe(200);
+    expect(sameperson.json().status).toBe('pending_approval');
+    const other = await owner.post(url, ed25519Approval(request, admin));
+    expect(other.json().status).toBe('approved');
+  });
+
+  it('refuses a quorum larger than the number of people with an approval key', async () => {
+    const nodes = (
+      await t.db.query<{ node_id: string }>(
+        'SELECT node_id FROM signing_nodes WHERE org_id = $1 ORDER BY node_id LIMIT 3',
+        [orgId],
+      )
+    ).map((r) => r.node_id);
+    const response = await owner.post(`/v1/orgs/${orgId}/vaults`, {
+      name: 'Too many',
+      structure: '2of3',
+      nodes,
+      approvalQuorum: 3,
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.message).toMatch(/exceeds the 2 owner\(s\) and admin\(s\)/);
   });
 
   it('quorum 2: a passkey and an API key; a duplicate approver is 409', async () => {

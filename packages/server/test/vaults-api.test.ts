@@ -26,6 +26,7 @@ import {
   ORIGIN,
   bootstrapOwner,
   createTestApp,
+  newMember,
   register,
   type TestApp,
   type TestClient,
@@ -38,6 +39,7 @@ let jobs: JobRunner;
 let owner: TestClient;
 let orgId: string;
 let approver: ApprovalApiKey;
+let secondAdminId: string;
 let nodes: TestNodeIdentity[];
 const passkeyId = 'cGFzc2tleS1vd25lcg';
 const passkeyPublic = bytesToHex(p256.getPublicKey(p256.utils.randomSecretKey(), false));
@@ -55,7 +57,9 @@ beforeAll(async () => {
     return { coordinator, wakeJobs: () => jobs.wake() };
   });
   ({ owner, orgId } = await bootstrapOwner(t.app));
-  approver = await insertApprovalApiKey(t.db, { orgId, createdBy: owner.userId });
+  // The API key is a second admin's: approvals (and the quorum's ceiling) count people.
+  secondAdminId = (await newMember(t, orgId, 'admin-vaults@example.org', 'admin')).userId;
+  approver = await insertApprovalApiKey(t.db, { orgId, createdBy: secondAdminId });
   await t.db.query(
     `INSERT INTO passkeys (id, user_id, name, rp_id, algorithm, public_key, public_key_sec1)
      VALUES ($1, $2, 'laptop', 'localhost', -7, '\\x00', $3)`,
@@ -116,6 +120,7 @@ describe('vaults', () => {
           keyId: approver.id,
           scheme: 'ed25519',
           publicKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+          principal: secondAdminId,
         },
         {
           keyId: passkeyId,
@@ -123,6 +128,7 @@ describe('vaults', () => {
           publicKey: passkeyPublic,
           rpId: 'localhost',
           origins: [ORIGIN],
+          principal: owner.userId,
         },
       ],
     });
@@ -206,7 +212,17 @@ describe('vaults', () => {
       approvalQuorum: 3,
     });
     expect(tooMany.statusCode).toBe(409);
-    expect(tooMany.json().error.message).toMatch(/exceeds the 2 approval key/);
+    expect(tooMany.json().error.message).toMatch(/exceeds the 2 owner\(s\) and admin\(s\)/);
+
+    // A second key of the same person does not raise the ceiling.
+    await insertApprovalApiKey(t.db, { orgId, createdBy: owner.userId });
+    const stillTooMany = await owner.post(`/v1/orgs/${orgId}/vaults`, {
+      name: 'V',
+      structure: '2of3',
+      nodes: nodeIds(),
+      approvalQuorum: 3,
+    });
+    expect(stillTooMany.statusCode).toBe(409);
 
     const founder = await register(t.app, 'founder-vaults@example.org');
     const org = (await founder.post('/v1/orgs', { name: 'Keyless' })).json().id as string;

@@ -25,6 +25,12 @@ export interface EnrolledApprover {
   readonly rpId?: string;
   /** webauthn-es256, optional: accepted clientDataJSON origins (any when absent). */
   readonly origins?: readonly string[];
+  /**
+   * The person (or machine owner) the key belongs to. Approvals are counted per principal:
+   * one person with two keys (two passkeys, or a passkey and an API key) counts once.
+   * Absent = the key is its own principal.
+   */
+  readonly principal?: string;
 }
 
 export interface ApprovalPolicy {
@@ -75,11 +81,13 @@ function positive(value: unknown, what: string): number {
 function checkApprover(value: unknown): EnrolledApprover {
   const a = fields(
     value,
-    ['keyId', 'scheme', 'publicKey', 'rpId', 'origins'],
+    ['keyId', 'scheme', 'publicKey', 'rpId', 'origins', 'principal'],
     ['keyId', 'scheme', 'publicKey'],
     'approver',
   );
   if (typeof a.keyId !== 'string' || !ID.test(a.keyId)) bad('approver keyId is malformed');
+  if (a.principal !== undefined && (typeof a.principal !== 'string' || !ID.test(a.principal)))
+    bad('approver principal is malformed');
   if (!APPROVAL_SCHEMES.includes(a.scheme as ApprovalScheme)) bad('unknown approver scheme');
   if (typeof a.publicKey !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(a.publicKey))
     bad('approver publicKey must be hex');

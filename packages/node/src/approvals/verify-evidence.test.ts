@@ -135,6 +135,23 @@ describe('verifyEvidence', () => {
     expect(refusal(approveWithApiKeys(policy, [DIGEST], [bob]))).toBe('QUORUM_NOT_MET');
   });
 
+  it('counts a person once: two keys of one principal do not make a quorum of two', () => {
+    const samePerson: ApprovalPolicy = {
+      ...policy,
+      approvers: [
+        { ...alice.enrolment, principal: 'usr-alice' },
+        { ...bob.enrolment, principal: 'usr-alice' },
+        { ...passkey, principal: 'usr-carol' },
+      ],
+    };
+    const twoKeys = approveWithApiKeys(samePerson, [DIGEST], [alice, bob]);
+    const verdict = verifyEvidence(samePerson, twoKeys, DIGEST);
+    expect(verdict).toMatchObject({ ok: false, reason: 'QUORUM_NOT_MET' });
+    const base = approveWithApiKeys(samePerson, [DIGEST], [alice]);
+    const twoPeople = { ...base, approvals: [...base.approvals, assertion(base)] };
+    expect(verifyEvidence(samePerson, twoPeople, DIGEST)).toMatchObject({ ok: true });
+  });
+
   it('refuses a digest the approvals do not cover', () => {
     expect(refusal(approveWithApiKeys(policy, [DIGEST], [alice, bob]), 'c3'.repeat(32))).toBe(
       'DIGEST_NOT_APPROVED',

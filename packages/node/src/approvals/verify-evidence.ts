@@ -69,6 +69,8 @@ function checkEvidence(
   }
   const payload = approvalPayloadBytes(evidence);
   const seen = new Set<string>();
+  // A person counts once however many of their keys approved (issue 6, item 4).
+  const principals = new Set<string>();
   for (const approval of evidence.approvals) {
     const who = approval.approverKeyId;
     if (seen.has(who))
@@ -76,6 +78,7 @@ function checkEvidence(
     seen.add(who);
     const approver = policy.approvers.find((a) => a.keyId === who);
     if (!approver) throw new ApprovalRefused('UNKNOWN_APPROVER', 'not an enrolled approver', who);
+    principals.add(approver.principal ?? approver.keyId);
     if (approver.scheme !== approval.scheme) {
       throw new ApprovalRefused('SCHEME_MISMATCH', `enrolled for ${approver.scheme}`, who);
     }
@@ -95,8 +98,11 @@ function checkEvidence(
       verifyWebAuthnApproval(approver, approval, payload);
     }
   }
-  if (seen.size < policy.quorum) {
-    throw new ApprovalRefused('QUORUM_NOT_MET', `${seen.size} of ${policy.quorum} approvals`);
+  if (principals.size < policy.quorum) {
+    throw new ApprovalRefused(
+      'QUORUM_NOT_MET',
+      `${principals.size} of ${policy.quorum} approvals (counted per person)`,
+    );
   }
   return [...seen];
 }

@@ -34,6 +34,8 @@ export const PolicyApprover = z
     publicKey: z.string().regex(/^(?:[0-9a-f]{2})+$/, 'must be hex'),
     rpId: z.string().min(1).max(253).optional(),
     origins: z.array(z.string()).optional(),
+    /** Whose key it is (a user id): approvals count once per principal. */
+    principal: ApproverKeyId.optional(),
   })
   .meta({ id: 'PolicyApprover' });
 export type PolicyApprover = z.infer<typeof PolicyApprover>;

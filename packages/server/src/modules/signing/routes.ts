@@ -178,7 +178,19 @@ export const signingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         }
         await insertApproval(tx, view.id, approval, actorId(actor));
         const count = found.approvals.length + 1;
-        const reached = count >= view.quorum;
+        // Reached exactly when the nodes will accept the evidence: distinct people, not keys.
+        const reached = verifyEvidence(
+          policy,
+          {
+            version: 1,
+            requestId: view.id,
+            vaultId: view.vaultId,
+            digests: [view.digest],
+            policyVersion: view.policyVersion,
+            approvals: [...found.approvals, approval],
+          },
+          view.digest,
+        ).ok;
         if (reached) {
           await setRequestStatus(tx, view.id, 'pending_approval', 'approved');
           await enqueueJob(tx, SIGNING_JOB, view.id);

@@ -20,15 +20,20 @@ export async function adminApprovers(
   orgId: string,
   origin: string,
 ): Promise<PolicyApprover[]> {
-  const apiKeys = await db.query<{ id: string; approval_public_key: string }>(
-    `SELECT id, approval_public_key FROM api_keys
+  const apiKeys = await db.query<{ id: string; approval_public_key: string; created_by: string }>(
+    `SELECT id, approval_public_key, created_by FROM api_keys
      WHERE org_id = $1 AND role = 'admin' AND approval_public_key IS NOT NULL
        AND revoked_at IS NULL
      ORDER BY created_at, id`,
     [orgId],
   );
-  const passkeys = await db.query<{ id: string; public_key_sec1: string; rp_id: string }>(
-    `SELECT p.id, p.public_key_sec1, p.rp_id FROM passkeys p
+  const passkeys = await db.query<{
+    id: string;
+    public_key_sec1: string;
+    rp_id: string;
+    user_id: string;
+  }>(
+    `SELECT p.id, p.public_key_sec1, p.rp_id, p.user_id FROM passkeys p
      JOIN memberships m ON m.user_id = p.user_id
      WHERE m.org_id = $1 AND m.role IN ('owner', 'admin') AND p.public_key_sec1 IS NOT NULL
      ORDER BY p.created_at, p.id`,
@@ -39,6 +44,8 @@ export async function adminApprovers(
       keyId: k.id,
       scheme: 'ed25519' as const,
       publicKey: k.approval_public_key,
+      // An API key's approvals are its creator's: one admin counts once (issue 6, item 4).
+      principal: k.created_by,
     })),
     ...passkeys
       .filter((p) => APPROVER_ID.test(p.id))
@@ -48,6 +55,7 @@ export async function adminApprovers(
         publicKey: p.public_key_sec1,
         rpId: p.rp_id,
         origins: [origin],
+        principal: p.user_id,
       })),
   ];
 }
@@ -67,10 +75,11 @@ export async function buildGenesis(
         'or create an admin API key with an approval public key',
     );
   }
-  if (input.quorum > approvers.length) {
+  const people = new Set(approvers.map((a) => a.principal)).size;
+  if (input.quorum > people) {
     throw conflict(
-      `approvalQuorum ${input.quorum} exceeds the ${approvers.length} approval key(s) of the ` +
-        "organisation's owners and admins",
+      `approvalQuorum ${input.quorum} exceeds the ${people} owner(s) and admin(s) with an ` +
+        'approval key (approvals count once per person)',
     );
   }
   // Checked with the nodes' own parser, so the nodes cannot refuse what is stored here.
