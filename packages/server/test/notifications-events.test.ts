@@ -4,8 +4,13 @@
  * without loss or duplicates, access (any member; 401, 404, 400 naming the field), the stream
  * ending when the app closes — and GET /v1/me/pending-approvals.
  */
-import type { AuditEntry } from '@coffer/protocol';
+import { SESSION_COOKIE, type AuditEntry } from '@coffer/protocol';
+import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate } from '../src/modules/auth/authenticate.js';
+import { createSession } from '../src/modules/auth/sessions-store.js';
+import { EventStreams } from '../src/modules/notifications/event-stream.js';
 import { appendAudit, listAudit, SYSTEM_ACTOR } from '../src/modules/audit/audit-store.js';
 import { newId } from '../src/ids.js';
 import { waitFor } from './notifications-receiver.js';
@@ -27,7 +32,7 @@ interface SseEvent {
 /** Reads a text/event-stream response into `events` until it ends or is aborted. */
 function readEvents(response: Response) {
   const events: SseEvent[] = [];
-  const state = { ended: false };
+  const state = { ended: false, comments: 0 };
   const done = (async () => {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -42,7 +47,10 @@ function readEvents(response: Response) {
           buffer = buffer.slice(cut + 2);
           const fields = new Map<string, string>();
           for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
+            if (line.startsWith(':')) {
+              state.comments++;
+              continue;
+            }
             const colon = line.indexOf(':');
             if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
           }
@@ -254,5 +262,43 @@ describe('GET /v1/me/pending-approvals', () => {
     const viewerKey = await insertApiKey(t, { orgId, role: 'viewer', createdBy: owner.userId });
     expect((await viewerKey.get('/v1/me/pending-approvals')).json()).toEqual({ requests: [] });
     expect((await t.app.inject({ url: '/v1/me/pending-approvals' })).statusCode).toBe(401);
+  });
+});
+
+describe('the event stream between events', () => {
+  it('sends keep-alive comments, and ends once the caller is no longer a member', async () => {
+    const t = await createTestApp();
+    const { orgId } = await bootstrapOwner(t.app);
+    // The stream itself (EventStreams) behind the real authentication, with short intervals.
+    const app = Fastify({ logger: false });
+    await app.register(cookie);
+    await app.register(authenticate, { db: t.db });
+    const streams = new EventStreams({ pollMs: 20, keepAliveMs: 100 });
+    app.get('/events', async (request, reply) => {
+      streams.stream(t.db, request, reply, orgId, 0);
+      return reply;
+    });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const viewer = await newMember(t, orgId, 'events-removed@example.org', 'viewer');
+    const { token } = await createSession(t.db, viewer.userId, 1);
+    try {
+      const res = await fetch(`${base}/events`, {
+        headers: { cookie: `${SESSION_COOKIE}=${token}` },
+      });
+      expect(res.status).toBe(200);
+      const stream = readEvents(res);
+      await waitFor('keep-alive comments', () => stream.state.comments >= 2);
+      expect(stream.state.ended).toBe(false);
+      await t.db.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [
+        orgId,
+        viewer.userId,
+      ]);
+      await stream.done;
+      expect(stream.state.ended).toBe(true);
+    } finally {
+      streams.closeAll();
+      await app.close();
+      await t.close();
+    }
   });
 });
