@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookCreated, WebhookDelivery, WebhookPayload } from '@coffer/protocol';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/ids.js';
 import { appendAudit, SYSTEM_ACTOR } from '../src/modules/audit/audit-store.js';
 import { WebhookDispatcher } from '../src/modules/notifications/webhook-dispatcher.js';
 import { verifyWebhook } from '../src/modules/notifications/webhook-signature.js';
@@ -253,6 +254,21 @@ describe('webhooks', () => {
     expect((await outsider.get(base)).statusCode).toBe(404);
     expect((await outsider.delete(`${base}/${hook.id}`)).statusCode).toBe(404);
     expect((await t.app.inject({ url: base })).statusCode).toBe(401);
+
+    // A delivery another replica is attempting right now cannot be redelivered.
+    const inFlight = newId('dlv');
+    await t.db.query(
+      `INSERT INTO webhook_deliveries (id, webhook_id, chain, seq, action, status, attempts,
+         leased_by, lease_until)
+       VALUES ($1, $2, $3, 1, 'organisation.created', 'delivering', 1, 'elsewhere',
+         now() + interval '1 hour')`,
+      [inFlight, hook.id, orgId],
+    );
+    const busy = await admin.post(`${base}/${hook.id}/deliveries/${inFlight}/redeliver`);
+    expect(busy.statusCode).toBe(409);
+    expect((await admin.get(`${base}/${hook.id}/deliveries`)).json()).toMatchObject({
+      deliveries: [{ id: inFlight, status: 'delivering', attempts: 1, eventId: `${orgId}:1` }],
+    });
 
     expect((await admin.delete(`${base}/${hook.id}`)).json()).toEqual({ ok: true });
     expect((await admin.delete(`${base}/${hook.id}`)).statusCode).toBe(404);
