@@ -130,7 +130,13 @@ describe('coffer server: vaults by DKG across three node processes, signing afte
       expect(created.body.status).toBe('creating');
       vault = created.body;
       expect(vault.genesis.policy.approvers).toEqual([
-        { keyId: apiKey.id, scheme: 'ed25519', publicKey: bytesToHex(approvalKey.publicKey) },
+        {
+          keyId: apiKey.id,
+          scheme: 'ed25519',
+          publicKey: bytesToHex(approvalKey.publicKey),
+          // The API key approves as the person who created it (the owner).
+          principal: expect.stringMatching(/^usr_[0-9a-f]{32}$/) as string,
+        },
       ]);
       vault = await pollUntil(
         async () => (await cluster.api<Vault>('GET', vaultUrl())).body,
