@@ -16,3 +16,5 @@ export * from './approval-requirement.js';
 export * from './evaluate.js';
 export * from './approval-assignment.js';
 export * from './approval-status.js';
+export * from './published.js';
+export * from './evidence.js';
