@@ -7,7 +7,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { approvalPayloadJson, type SignatureRequest } from '@coffer/protocol';
+import {
+  approvalPayloadJson,
+  expectedDecisionPayload,
+  requestApprovalPayloadJson,
+  type SignatureRequest,
+} from '@coffer/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   approve,
@@ -19,25 +24,37 @@ import { tempDir } from './run-coffer.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-function pendingRequest(payload?: string): SignatureRequest {
-  const fields = {
-    requestId: `sig_${'1'.repeat(32)}`,
+function pendingRequest(payload?: string, policyVersion = 1): SignatureRequest {
+  const base = {
+    id: `sig_${'1'.repeat(32)}`,
     vaultId: `vlt_${'2'.repeat(32)}`,
-    digests: ['68656c6c6f'],
-    policyVersion: 1,
+    intent: {
+      version: 1 as const,
+      kind: 'message' as const,
+      chain: 'raw',
+      asset: 'raw',
+      amount: '0',
+      source: { vaultId: `vlt_${'2'.repeat(32)}` },
+      digests: ['68656c6c6f'],
+    },
+    policyVersion,
+    expiresAt: '2026-01-02T00:00:00.000Z',
   };
-  const approvalPayload = payload ?? approvalPayloadJson(fields);
+  const approvalPayload = payload ?? expectedDecisionPayload(base, 'approve');
   return {
-    id: fields.requestId,
+    ...base,
     orgId: `org_${'3'.repeat(32)}`,
-    vaultId: fields.vaultId,
     scheme: 'frost-ed25519',
     digest: '68656c6c6f',
     status: 'pending_approval',
-    policyVersion: 1,
+    initiator: { kind: 'user', id: `usr_${'4'.repeat(32)}`, role: 'initiator' },
+    decision: { outcome: 'require-approvals', ruleId: null, ruleName: null, reasons: [] },
     quorum: 1,
+    progress: { state: 'pending', stage: 0, missing: [] },
     approvalPayload,
     challenge: 'x',
+    rejectionPayload: expectedDecisionPayload(base, 'reject'),
+    rejectionChallenge: 'x',
     approvals: [],
     result: null,
     failure: null,
@@ -91,6 +108,42 @@ describe('approval key files', () => {
     const payload = new TextEncoder().encode(request.approvalPayload);
     expect(ed25519.verify(signature, payload, Buffer.from(key.publicKey, 'hex'))).toBe(true);
     expect(hex(signature)).toHaveLength(128);
+  });
+
+  it('sign the published-policy payload (intent hash, expiry) for a request of version ≥ 2', () => {
+    const key = { v: 1 as const, keyId: 'key-1', scheme: 'ed25519' as const, ...newApprovalKey() };
+    const request = pendingRequest(undefined, 2);
+    expect(JSON.parse(request.approvalPayload)).toMatchObject({
+      type: 'coffer.request-approval.v2',
+      expiresAt: request.expiresAt,
+    });
+    const approval = approve(key, request) as { signature: string };
+    const payload = new TextEncoder().encode(request.approvalPayload);
+    expect(
+      ed25519.verify(
+        Buffer.from(approval.signature, 'hex'),
+        payload,
+        Buffer.from(key.publicKey, 'hex'),
+      ),
+    ).toBe(true);
+    // A v1 payload is not what a version-2 request implies.
+    const v1 = approvalPayloadJson({
+      requestId: request.id,
+      vaultId: request.vaultId,
+      digests: request.intent.digests,
+      policyVersion: 2,
+    });
+    expect(() => approve(key, pendingRequest(v1, 2))).toThrow(/refusing to approve/);
+    const otherExpiry = requestApprovalPayloadJson({
+      requestId: request.id,
+      vaultId: request.vaultId,
+      digests: request.intent.digests,
+      policyVersion: 2,
+      intentHash: '00'.repeat(32),
+      expiresAt: request.expiresAt,
+      decision: 'approve',
+    });
+    expect(() => approve(key, pendingRequest(otherExpiry, 2))).toThrow(/refusing to approve/);
   });
 
   it('refuse to approve a payload other than the one the request implies', () => {

@@ -10,6 +10,7 @@ export * from './api/orgs.js';
 export * from './api/nodes.js';
 export * from './api/vaults.js';
 export * from './api/signing.js';
+export * from './api/policy.js';
 export * from './canonical-json.js';
 export * from './audit-chain.js';
 export * from './api/audit.js';

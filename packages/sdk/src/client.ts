@@ -47,6 +47,17 @@ type Output<K extends keyof Routes> = RouteOutput<Routes[K]>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Where a request stops moving unless someone acts (chain adapters move signed ones on). */
+const SETTLED_REQUEST_STATUSES: readonly string[] = [
+  'signed',
+  'broadcast',
+  'confirmed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'failed',
+];
+
 export class CofferClient {
   readonly baseUrl: string;
   readonly #apiKey: string | undefined;
@@ -80,6 +91,7 @@ export class CofferClient {
       params?: Record<string, string>;
       query?: object;
       body?: unknown;
+      idempotencyKey?: string;
     };
     const url = new URL(fillPath(route.path, parts.params), `${this.baseUrl}/`);
     for (const [name, value] of Object.entries(parts.query ?? {})) {
@@ -94,6 +106,7 @@ export class CofferClient {
       }
     }
     if (parts.body !== undefined) headers['content-type'] = 'application/json';
+    if (parts.idempotencyKey !== undefined) headers['idempotency-key'] = parts.idempotencyKey;
 
     let response: Response;
     try {
@@ -219,8 +232,18 @@ export class CofferClient {
     this.call(routes.getVault, { params: { orgId, vaultId } });
 
   // Signature requests
-  createSignatureRequest = (orgId: string, vaultId: string, body: Body<'createSignatureRequest'>) =>
-    this.call(routes.createSignatureRequest, { params: { orgId, vaultId }, body });
+  /** `idempotencyKey`: a retry with the same key returns the first request, never a second. */
+  createSignatureRequest = (
+    orgId: string,
+    vaultId: string,
+    body: Body<'createSignatureRequest'>,
+    idempotencyKey?: string,
+  ) =>
+    this.call(routes.createSignatureRequest, {
+      params: { orgId, vaultId },
+      body,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    });
   listSignatureRequests = (orgId: string, vaultId: string) =>
     this.call(routes.listSignatureRequests, { params: { orgId, vaultId } });
   getSignatureRequest = (orgId: string, vaultId: string, requestId: string) =>
@@ -235,6 +258,40 @@ export class CofferClient {
       params: { orgId, vaultId, requestId },
       body: approval,
     });
+  rejectSignatureRequest = (
+    orgId: string,
+    vaultId: string,
+    requestId: string,
+    rejection: Body<'rejectSignatureRequest'>,
+  ) =>
+    this.call(routes.rejectSignatureRequest, {
+      params: { orgId, vaultId, requestId },
+      body: rejection,
+    });
+  cancelSignatureRequest = (orgId: string, vaultId: string, requestId: string) =>
+    this.call(routes.cancelSignatureRequest, { params: { orgId, vaultId, requestId } });
+
+  // Policy versions and the dry run
+  getPolicy = (orgId: string) => this.call(routes.getPolicy, { params: { orgId } });
+  listPolicyVersions = (orgId: string) =>
+    this.call(routes.listPolicyVersions, { params: { orgId } });
+  getPolicyVersion = (orgId: string, version: number) =>
+    this.call(routes.getPolicyVersion, { params: { orgId, version: String(version) } });
+  proposePolicyVersion = (orgId: string, body: Body<'proposePolicyVersion'>) =>
+    this.call(routes.proposePolicyVersion, { params: { orgId }, body });
+  proposeAddressBookEntry = (orgId: string, body: Body<'proposeAddressBookEntry'>) =>
+    this.call(routes.proposeAddressBookEntry, { params: { orgId }, body });
+  approvePolicyVersion = (orgId: string, version: number, body: Body<'approvePolicyVersion'>) =>
+    this.call(routes.approvePolicyVersion, {
+      params: { orgId, version: String(version) },
+      body,
+    });
+  rejectPolicyVersion = (orgId: string, version: number, body: Body<'rejectPolicyVersion'>) =>
+    this.call(routes.rejectPolicyVersion, { params: { orgId, version: String(version) }, body });
+  withdrawPolicyVersion = (orgId: string, version: number) =>
+    this.call(routes.withdrawPolicyVersion, { params: { orgId, version: String(version) } });
+  policyDryRun = (orgId: string, body: Body<'policyDryRun'>) =>
+    this.call(routes.policyDryRun, { params: { orgId }, body });
 
   // Audit log
   listAudit = (orgId: string, query: Query<'listAudit'> = {}) =>
@@ -265,7 +322,10 @@ export class CofferClient {
       options,
     );
 
-  /** Polls a signature request until it is `signed` or `failed`. */
+  /**
+   * Polls a signature request until it is signed or ended (rejected, cancelled, expired,
+   * failed); a request still waiting for approvals keeps polling until the timeout.
+   */
   waitForSignature = (
     orgId: string,
     vaultId: string,
@@ -274,7 +334,7 @@ export class CofferClient {
   ) =>
     pollUntil(
       () => this.getSignatureRequest(orgId, vaultId, requestId),
-      (r) => r.status === 'signed' || r.status === 'failed',
+      (r) => SETTLED_REQUEST_STATUSES.includes(r.status),
       options,
     );
 }

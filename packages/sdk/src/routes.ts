@@ -22,6 +22,13 @@ import {
   CreateOrganisationRequest,
   CreateSignatureRequest,
   CreateVaultRequest,
+  CurrentPolicy,
+  PolicyDryRun,
+  PolicyDryRunResult,
+  PolicyVersion,
+  PolicyVersionList,
+  ProposeAddressBookEntry,
+  ProposePolicyVersion,
   EnrolNodeRequest,
   InviteList,
   LoginRequest,
@@ -194,6 +201,48 @@ export const routes = {
     '/v1/orgs/:orgId/vaults/:vaultId/signature-requests/:requestId/approvals',
     { body: Approval, response: SignatureRequest },
   ),
+  rejectSignatureRequest: route(
+    'POST',
+    '/v1/orgs/:orgId/vaults/:vaultId/signature-requests/:requestId/rejections',
+    { body: Approval, response: SignatureRequest },
+  ),
+  cancelSignatureRequest: route(
+    'POST',
+    '/v1/orgs/:orgId/vaults/:vaultId/signature-requests/:requestId/cancel',
+    { response: SignatureRequest },
+  ),
+
+  // Policy versions and the dry run (modules/policy)
+  getPolicy: route('GET', '/v1/orgs/:orgId/policy', { response: CurrentPolicy }),
+  listPolicyVersions: route('GET', '/v1/orgs/:orgId/policy/versions', {
+    response: PolicyVersionList,
+  }),
+  getPolicyVersion: route('GET', '/v1/orgs/:orgId/policy/versions/:version', {
+    response: PolicyVersion,
+  }),
+  proposePolicyVersion: route('POST', '/v1/orgs/:orgId/policy/versions', {
+    body: ProposePolicyVersion,
+    response: PolicyVersion,
+  }),
+  proposeAddressBookEntry: route('POST', '/v1/orgs/:orgId/policy/address-book', {
+    body: ProposeAddressBookEntry,
+    response: PolicyVersion,
+  }),
+  approvePolicyVersion: route('POST', '/v1/orgs/:orgId/policy/versions/:version/approvals', {
+    body: Approval,
+    response: PolicyVersion,
+  }),
+  rejectPolicyVersion: route('POST', '/v1/orgs/:orgId/policy/versions/:version/rejections', {
+    body: Approval,
+    response: PolicyVersion,
+  }),
+  withdrawPolicyVersion: route('POST', '/v1/orgs/:orgId/policy/versions/:version/withdraw', {
+    response: Ok,
+  }),
+  policyDryRun: route('POST', '/v1/orgs/:orgId/policy/dry-run', {
+    body: PolicyDryRun,
+    response: PolicyDryRunResult,
+  }),
 
   // Audit log (modules/audit)
   listAudit: route('GET', '/v1/orgs/:orgId/audit', { query: AuditListQuery, response: AuditPage }),

@@ -30,6 +30,7 @@ import { notificationRoutes } from './modules/notifications/routes.js';
 import { orgMembershipGate } from './modules/orgs/membership-gate.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { signingRoutes } from './modules/signing/routes.js';
+import { policyRoutes } from './modules/policy/routes.js';
 import { vaultsRoutes } from './modules/vaults/routes.js';
 
 export interface BuildAppOptions {
@@ -96,6 +97,7 @@ export async function buildApp(
   await app.register(nodesRoutes, { ctx });
   await app.register(vaultsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
+  await app.register(policyRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(notificationRoutes, { ctx });
   docsRoutes(app);

@@ -16,6 +16,7 @@ import { prepareBootstrap } from './modules/auth/bootstrap.js';
 import { Coordinator } from './modules/coordinator/coordinator.js';
 import { JobRunner } from './modules/jobs/job-runner.js';
 import { WebhookDispatcher } from './modules/notifications/webhook-dispatcher.js';
+import { Monitor } from './modules/monitor/monitor.js';
 import { SIGNING_JOB, signingJob } from './modules/signing/signing-job.js';
 import { VAULT_KEYGEN_JOB, vaultKeygenJob } from './modules/vaults/keygen-job.js';
 import { openDatabase, type Database } from './store/database.js';
@@ -43,6 +44,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   let coordinator: Coordinator | undefined;
   let jobs: JobRunner | undefined;
   let webhooks: WebhookDispatcher | undefined;
+  let monitor: Monitor | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -70,6 +72,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     const runner = jobs;
     webhooks = new WebhookDispatcher({ db, logger: log.child({ component: 'webhooks' }) });
     const dispatcher = webhooks;
+    monitor = new Monitor({ db, logger: log.child({ component: 'monitor' }) });
+    const watcher = monitor;
     // The origin depends on the bound port when it is not configured: listen first.
     let origin = config.publicOrigin ?? '';
     const app = await buildApp(
@@ -94,6 +98,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     runner.start();
     dispatcher.start();
+    watcher.start();
     log.info(
       { url, origin, store: db.dialect, relay: coordinator.relayUrl },
       'coffer server listening',
@@ -113,12 +118,14 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
         await coordinator?.close();
         await stopped;
         await dispatcher.stop();
+        await watcher.stop();
         await db.close();
       },
     };
   } catch (error) {
     await jobs?.stop().catch(() => undefined);
     await webhooks?.stop().catch(() => undefined);
+    await monitor?.stop().catch(() => undefined);
     await coordinator?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;

@@ -218,9 +218,17 @@ describe('GET /v1/me/pending-approvals', () => {
     const requestId = newId('sig');
     await t.db.query(
       `INSERT INTO signature_requests (id, org_id, vault_id, scheme, digest, status, policy_version,
-         quorum, approval_payload, created_by)
-       VALUES ($1, $2, $3, 'frost-ed25519', 'abcd', 'pending_approval', 1, 2, '{}', $4)`,
-      [requestId, orgId, vaultId, createdBy],
+         quorum, intent, initiator, decision, progress, expires_at, created_by)
+       VALUES ($1, $2, $3, 'frost-ed25519', 'abcd', 'pending_approval', 1, 2, '{}'::jsonb,
+         $5::jsonb, '{}'::jsonb, '{"state":"pending","stage":0,"missing":["2 more"]}'::jsonb,
+         now() + interval '1 hour', $4)`,
+      [
+        requestId,
+        orgId,
+        vaultId,
+        createdBy,
+        JSON.stringify({ kind: 'user', id: createdBy, role: 'initiator', principal: createdBy }),
+      ],
     );
     return requestId;
   }
@@ -231,14 +239,19 @@ describe('GET /v1/me/pending-approvals', () => {
     const viewer = await newMember(t, orgId, 'pa-viewer@example.org', 'viewer');
     const other = await bootstrapOther(t);
     const outsider = await newMember(t, other.orgId, 'pa-out@example.org', 'approver');
-    const requestId = await pendingRequest(orgId, owner.userId);
-    await pendingRequest(other.orgId, outsider.userId);
+    const initiator = await newMember(t, orgId, 'pa-initiator@example.org', 'admin');
+    const requestId = await pendingRequest(orgId, initiator.userId);
+    await pendingRequest(other.orgId, newId('usr'));
 
     const mine = await approver.get('/v1/me/pending-approvals');
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toMatchObject({
-      requests: [{ requestId, orgId, quorum: 2, approvals: 0, scheme: 'frost-ed25519' }],
+      requests: [
+        { requestId, orgId, quorum: 2, approvals: 0, scheme: 'frost-ed25519', missing: ['2 more'] },
+      ],
     });
+    // The initiator never waits for their own request.
+    expect((await initiator.get('/v1/me/pending-approvals')).json()).toEqual({ requests: [] });
     expect((await owner.get('/v1/me/pending-approvals')).json().requests).toHaveLength(1);
     expect((await viewer.get('/v1/me/pending-approvals')).json()).toEqual({ requests: [] });
     expect((await outsider.get('/v1/me/pending-approvals')).json().requests).toHaveLength(1);

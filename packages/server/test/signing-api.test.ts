@@ -187,7 +187,13 @@ describe('signature requests', () => {
     const approved = response.json<SignatureRequest>();
     expect(approved.status).toBe('approved');
     expect(approved.approvals).toEqual([
-      { approverKeyId: admin.id, scheme: 'ed25519', approvedAt: expect.any(String) },
+      {
+        approverKeyId: admin.id,
+        scheme: 'ed25519',
+        decision: 'approve',
+        principal: expect.stringMatching(/^usr_/),
+        approvedAt: expect.any(String),
+      },
     ]);
     const jobs = await t.db.query(`SELECT kind, status FROM jobs WHERE subject = $1`, [request.id]);
     expect(jobs).toEqual([{ kind: 'signature-request', status: 'queued' }]);

@@ -66,7 +66,12 @@ or secp256k1 library, under the public key printed with it.
       ...(message === undefined ? {} : { message }),
       ...(o.digest === undefined ? {} : { digest: o.digest.replace(/^0x/, '').toLowerCase() }),
     });
-    progress(`Signature request ${request.id}: ${request.quorum} approval(s) needed`);
+    progress(
+      `Signature request ${request.id}: ${request.status}` +
+        (request.progress.missing.length === 0
+          ? ''
+          : `, needs ${request.progress.missing.join('; ')}`),
+    );
     if (key !== undefined) {
       request = await client.approveSignatureRequest(
         orgId,
@@ -80,7 +85,7 @@ or secp256k1 library, under the public key printed with it.
       request = await client.waitForSignature(orgId, vaultId, request.id, {
         onUpdate: signatureProgress(),
       });
-      if (request.status === 'failed') {
+      if (!['signed', 'broadcast', 'confirmed'].includes(request.status)) {
         throw new CliError(`${request.id} failed: ${request.failure?.reason ?? 'signing failed'}`);
       }
     }

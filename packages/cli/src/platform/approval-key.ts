@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@coffer/crypto';
-import { approvalPayloadJson, type Approval, type SignatureRequest } from '@coffer/protocol';
+import { expectedDecisionPayload, type Approval, type SignatureRequest } from '@coffer/protocol';
 import { CliError } from '../cli-error.js';
 
 export interface ApprovalKeyFile {
@@ -57,12 +57,7 @@ export function readApprovalKey(file: string): ApprovalKeyFile {
 
 /** Signs the request's approval payload after checking it is the one this request implies. */
 export function approve(key: ApprovalKeyFile, request: SignatureRequest): Approval {
-  const expected = approvalPayloadJson({
-    requestId: request.id,
-    vaultId: request.vaultId,
-    digests: [request.digest],
-    policyVersion: request.policyVersion,
-  });
+  const expected = expectedDecisionPayload(request, 'approve');
   if (expected !== request.approvalPayload) {
     throw new CliError(
       `refusing to approve ${request.id}: the server's approval payload is not the one the request implies`,

@@ -24,7 +24,11 @@ export function vaultLines(vault: Vault): string[] {
 export function signatureLines(request: SignatureRequest): string[] {
   const lines = [
     `Signature request ${request.id} (${request.scheme}): ${request.status}`,
-    `  approvals ${request.approvals.length} of ${request.quorum}`,
+    `  policy v${request.policyVersion}: ${request.decision.outcome}` +
+      (request.decision.ruleName === null ? '' : ` (rule "${request.decision.ruleName}")`),
+    `  approvals ${request.approvals.filter((a) => a.decision === 'approve').length}` +
+      (request.quorum === null ? '' : ` of ${request.quorum}`),
+    ...request.progress.missing.map((m) => `  missing: ${m}`),
   ];
   if (request.result !== null) {
     lines.push(

@@ -40,6 +40,7 @@ export type {
   SignedApprovalPolicy,
 } from './policy.js';
 export { assertEvidence, verifyEvidence } from './verify-evidence.js';
+export { verifyApprovalSignature } from './approval-signature.js';
 export {
   GENESIS_VERSION,
   genesisBoundSessionId,

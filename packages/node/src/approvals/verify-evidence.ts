@@ -8,12 +8,10 @@
  * verification); approvers are distinct; at least `quorum` of them. Any failure is a typed
  * refusal reason; one bad approval refuses the whole evidence (no silent skipping).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { verifyApprovalSignature } from './approval-signature.js';
 import { ApprovalRefused, type ApprovalRefusalReason } from './errors.js';
 import { approvalPayloadBytes, parseSigningEvidence, type SigningEvidence } from './evidence.js';
 import type { ApprovalPolicy } from './policy.js';
-import { verifyWebAuthnApproval } from './webauthn.js';
 
 export type EvidenceVerdict =
   | { readonly ok: true; readonly evidence: SigningEvidence; readonly approvers: readonly string[] }
@@ -79,24 +77,7 @@ function checkEvidence(
     const approver = policy.approvers.find((a) => a.keyId === who);
     if (!approver) throw new ApprovalRefused('UNKNOWN_APPROVER', 'not an enrolled approver', who);
     principals.add(approver.principal ?? approver.keyId);
-    if (approver.scheme !== approval.scheme) {
-      throw new ApprovalRefused('SCHEME_MISMATCH', `enrolled for ${approver.scheme}`, who);
-    }
-    if (approval.scheme === 'ed25519') {
-      let ok: boolean;
-      try {
-        ok = ed25519.verify(
-          hexToBytes(approval.signature),
-          payload,
-          hexToBytes(approver.publicKey),
-        );
-      } catch {
-        ok = false;
-      }
-      if (!ok) throw new ApprovalRefused('INVALID_SIGNATURE', 'signature does not verify', who);
-    } else {
-      verifyWebAuthnApproval(approver, approval, payload);
-    }
+    verifyApprovalSignature(approver, approval, payload);
   }
   if (principals.size < policy.quorum) {
     throw new ApprovalRefused(

@@ -47,6 +47,15 @@ export const SigningNodeInfo = z
     status: NodeConnectionStatus,
     /** When the node last connected or disconnected; null if it never connected. */
     lastContactAt: Timestamp.nullable(),
+    /**
+     * The monitor's judgement: unhealthy while disconnected from every replica for minutes, or
+     * blamed for several failed signing requests in a day; `since` = when it last changed.
+     */
+    health: z.object({
+      state: z.enum(['healthy', 'unhealthy']),
+      reason: z.string().nullable(),
+      since: Timestamp.nullable(),
+    }),
     enrolledAt: Timestamp,
   })
   .meta({ id: 'SigningNode' });

@@ -103,9 +103,14 @@ export const PendingApproval = z.object({
   vaultId: z.string(),
   scheme: z.string(),
   digest: z.string(),
-  quorum: z.number().int(),
+  /** Genesis policy: distinct approvals needed; published policy: null (see `missing`). */
+  quorum: z.number().int().nullable(),
+  /** Decisions so far. */
   approvals: z.number().int(),
+  /** What the open stage, and every stage after it, still needs. */
+  missing: z.array(z.string()),
   createdAt: Timestamp,
+  expiresAt: Timestamp,
 });
 
 export const PendingApprovals = z.object({ requests: z.array(PendingApproval) });

@@ -257,7 +257,7 @@ export class Coordinator {
         }
       }
     }
-    recordNodeContact(this.opts.db, nodeId).catch((error: unknown) => {
+    recordNodeContact(this.opts.db, nodeId, status === 'connected').catch((error: unknown) => {
       if (!this.#closed) this.opts.logger.warn({ err: error, nodeId }, 'last contact not recorded');
     });
   }

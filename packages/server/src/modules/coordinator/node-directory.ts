@@ -23,10 +23,15 @@ export async function enrolledIdentities(db: Queryable): Promise<PeerIdentity[]>
   }));
 }
 
-export async function recordNodeContact(db: Queryable, nodeId: string): Promise<void> {
+/** Records a node connecting to or disconnecting from this replica's relay. */
+export async function recordNodeContact(
+  db: Queryable,
+  nodeId: string,
+  connected: boolean,
+): Promise<void> {
   await db.query(
-    `INSERT INTO node_contacts (node_id, last_contact_at) VALUES ($1, now())
-     ON CONFLICT (node_id) DO UPDATE SET last_contact_at = now()`,
-    [nodeId],
+    `INSERT INTO node_contacts (node_id, last_contact_at, connected) VALUES ($1, now(), $2)
+     ON CONFLICT (node_id) DO UPDATE SET last_contact_at = now(), connected = $2`,
+    [nodeId, connected],
   );
 }

@@ -62,6 +62,11 @@ export const nodesRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     identity: node.identity,
     status: ctx.coordinator?.isConnected(node.nodeId) ? 'connected' : 'disconnected',
     lastContactAt: node.lastContactAt?.toISOString() ?? null,
+    health: {
+      state: node.health,
+      reason: node.healthReason,
+      since: node.healthChangedAt?.toISOString() ?? null,
+    },
     enrolledAt: node.enrolledAt.toISOString(),
   });
 

@@ -12,6 +12,10 @@ export interface NodeRecord {
   readonly identity: NodePublicIdentity;
   readonly enrolledAt: Date;
   readonly lastContactAt: Date | null;
+  /** The monitor's judgement (monitor.ts). */
+  readonly health: 'healthy' | 'unhealthy';
+  readonly healthReason: string | null;
+  readonly healthChangedAt: Date | null;
 }
 
 interface NodeRow {
@@ -22,10 +26,13 @@ interface NodeRow {
   encryption_public_key: string;
   enrolled_at: Date;
   last_contact_at: Date | null;
+  health: 'healthy' | 'unhealthy';
+  health_reason: string | null;
+  health_changed_at: Date | null;
 }
 
 const SELECT = `SELECT n.org_id, n.node_id, n.name, n.signing_public_key, n.encryption_public_key,
-  n.enrolled_at, c.last_contact_at
+  n.enrolled_at, c.last_contact_at, n.health, n.health_reason, n.health_changed_at
   FROM signing_nodes n LEFT JOIN node_contacts c ON c.node_id = n.node_id`;
 
 const toRecord = (row: NodeRow): NodeRecord => ({
@@ -39,6 +46,9 @@ const toRecord = (row: NodeRow): NodeRecord => ({
   },
   enrolledAt: row.enrolled_at,
   lastContactAt: row.last_contact_at,
+  health: row.health,
+  healthReason: row.health_reason,
+  healthChangedAt: row.health_changed_at,
 });
 
 /** Inserts the enrolment; false when the node is enrolled in the organisation already. */

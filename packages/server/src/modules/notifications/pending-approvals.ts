@@ -2,7 +2,9 @@
  * "Approvers are notified of what waits for them" (issue 6, item 9): the signature requests in
  * 'pending_approval' in the caller's organisations where the caller's role may approve
  * (owner, admin, approver — the roles the approvals route accepts) and the caller has not
- * submitted an approval yet. An API key sees its own organisation only.
+ * submitted a decision yet, not expired, and not proposed by the caller (the initiator never
+ * counts under a published policy). Each comes with what it still needs. An API key sees its
+ * own organisation only.
  */
 import type { PendingApproval } from '@coffer/protocol';
 import type { Queryable } from '../../store/database.js';
@@ -16,9 +18,11 @@ interface PendingRow {
   vault_id: string;
   scheme: string;
   digest: string;
-  quorum: number;
+  quorum: number | null;
   approvals: number;
+  progress: { missing: string[] };
   created_at: Date;
+  expires_at: Date;
 }
 
 export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<PendingApproval[]> {
@@ -34,9 +38,11 @@ export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<
         };
   const rows = await db.query<PendingRow>(
     `SELECT r.id, r.org_id, r.vault_id, r.scheme, r.digest, r.quorum, r.created_at,
+       r.expires_at, r.progress,
        (SELECT count(*)::integer FROM signature_approvals a WHERE a.request_id = r.id) AS approvals
      FROM signature_requests r
-     WHERE r.status = 'pending_approval' AND ${orgFilter.sql}
+     WHERE r.status = 'pending_approval' AND r.expires_at > now() AND ${orgFilter.sql}
+       AND r.created_by <> $1
        AND NOT EXISTS (SELECT 1 FROM signature_approvals a
                        WHERE a.request_id = r.id AND a.submitted_by = $1)
      ORDER BY r.created_at, r.id`,
@@ -50,6 +56,8 @@ export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<
     digest: row.digest,
     quorum: row.quorum,
     approvals: row.approvals,
+    missing: row.progress.missing,
     createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
   }));
 }

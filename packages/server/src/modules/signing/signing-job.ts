@@ -8,8 +8,11 @@
  * verifies under the vault's key (for Taproot: its BIP341-tweaked output key). The request
  * ends "signed" with the signature, or "failed" with the reason and the nodes blamed.
  *
- * Not retried: each node consumes the approvals when it admits the session (APPROVALS.md
- * "Replay"), so a failed attempt needs a new request and new approvals.
+ * A round that fails naming culprits (a node down, refusing, or faulty) is followed by another
+ * round with a fresh session id on an authorised set without them, up to MAX_SIGNING_ROUNDS;
+ * every node draws fresh nonces for every session, so a retry never reuses one. A node that
+ * already admitted the evidence in an earlier round refuses it again unless that session ended
+ * without a signature (packages/node APPROVALS.md "Replay").
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -30,6 +33,8 @@ import { NodesUnavailableError, type Coordinator } from '../coordinator/coordina
 import { judgeSession } from '../coordinator/session-outcome.js';
 import type { JobHandler } from '../jobs/job-runner.js';
 import { loadVault } from '../vaults/store.js';
+import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
+import { signingEvidence } from './evidence.js';
 import { findSignatureRequest, setRequestStatus, type StoredRequest } from './store.js';
 
 export const SIGNING_JOB = 'signature-request';
@@ -44,26 +49,32 @@ export interface SigningJobOptions {
 
 type Attempt = { result: SignatureResult } | { failure: Failure };
 
-/** The signers: a minimal authorised set of the vault's parties whose nodes are connected. */
+/**
+ * The signers: a minimal authorised set of the vault's parties whose nodes are connected and
+ * not `excluded` (blamed in an earlier round of this request).
+ */
 function chooseSigners(
   vault: Vault,
   coordinator: Coordinator,
+  excluded: ReadonlySet<string>,
 ): { participants: Record<string, string> } | { failure: Failure } {
   const structure = AccessStructure.parse(vault.structure);
   const entries = Object.entries(vault.parties);
-  const connected = entries.filter(([, node]) => coordinator.isConnected(node)).map(([p]) => p);
-  if (!structure.isAuthorized(connected)) {
-    const down = entries.filter(([p]) => !connected.includes(p)).map(([, node]) => node);
+  const usable = entries
+    .filter(([, node]) => coordinator.isConnected(node) && !excluded.has(node))
+    .map(([p]) => p);
+  if (!structure.isAuthorized(usable)) {
+    const down = entries.filter(([p]) => !usable.includes(p)).map(([, node]) => node);
     return {
       failure: {
         reason:
           `not enough connected nodes to satisfy ${structure.describe()}: ` +
-          `not connected: ${down.join(', ')}`,
+          `not connected or blamed before: ${down.join(', ')}`,
         culprits: down.sort(),
       },
     };
   }
-  const signers = structure.select(connected);
+  const signers = structure.select(usable);
   return { participants: Object.fromEntries(signers.map((p) => [p, vault.parties[p]!])) };
 }
 
@@ -78,18 +89,11 @@ function expectedVerifyingKey(key: VaultKey): string {
 
 function signingSession(
   request: StoredRequest,
+  evidence: unknown,
   key: VaultKey,
   participants: Record<string, string>,
 ): SessionRequest {
   const { view } = request;
-  const evidence = {
-    version: 1,
-    requestId: view.id,
-    vaultId: view.vaultId,
-    digests: [view.digest],
-    policyVersion: view.policyVersion,
-    approvals: request.approvals,
-  };
   const base = { sessionId: randomBytes(32).toString('hex'), participants, evidence };
   return key.scheme === 'ecdsa-secp256k1'
     ? { ...base, protocol: 'dkls23-sign', params: { keyId: key.keyId, digest: view.digest } }
@@ -104,17 +108,19 @@ async function attempt(
   opts: SigningJobOptions,
   request: StoredRequest,
   vault: Vault,
+  evidence: unknown,
+  excluded: ReadonlySet<string>,
 ): Promise<Attempt> {
   const { coordinator } = opts;
   if (!coordinator) return { failure: { reason: 'the coordinator is not running', culprits: [] } };
   const key = vault.keys.find((k) => k.scheme === request.view.scheme && k.status === 'completed');
   if (!key) return { failure: { reason: 'the vault has no key for this scheme', culprits: [] } };
-  const chosen = chooseSigners(vault, coordinator);
+  const chosen = chooseSigners(vault, coordinator, excluded);
   if ('failure' in chosen) return chosen;
   const { participants } = chosen;
   let outcomes;
   try {
-    const session = signingSession(request, key, participants);
+    const session = signingSession(request, evidence, key, participants);
     outcomes = await coordinator.runSession(session, opts.sessionTimeoutMs ?? 60_000);
   } catch (error) {
     if (!(error instanceof NodesUnavailableError)) throw error;
@@ -153,6 +159,9 @@ async function attempt(
   return { result: { signature: output.signature, recoveryId, publicKey, signers } };
 }
 
+/** Rounds of one request before it fails: each with other nodes if some were blamed. */
+export const MAX_SIGNING_ROUNDS = 3;
+
 export function signingJob(opts: SigningJobOptions): JobHandler {
   const { db } = opts;
   const fail = (id: string, from: 'approved' | 'signing', failure: Failure) =>
@@ -161,37 +170,59 @@ export function signingJob(opts: SigningJobOptions): JobHandler {
     async run(job) {
       const request = await findSignatureRequest(db, { requestId: job.subject });
       if (!request) return;
-      const log = opts.logger.child({ requestId: request.view.id, vaultId: request.view.vaultId });
-      if (request.view.status === 'signing') {
-        // A replica died mid-session: the nodes consumed the approvals, so do not re-run.
-        await fail(request.view.id, 'signing', {
-          reason: 'the signing session was interrupted; ask again with new approvals',
-          culprits: [],
-        });
+      const { view } = request;
+      const log = opts.logger.child({ requestId: view.id, vaultId: view.vaultId });
+      if (view.status !== 'approved' && view.status !== 'signing') return;
+      const vault = await loadVault(db, view.vaultId);
+      if (!vault) return;
+      if (request.expiresAt.getTime() <= Date.now()) {
+        // The nodes refuse approvals past the request's expiry: do not start a session.
+        await db.transaction((tx) => setRequestStatus(tx, view.id, view.status, 'expired'));
         return;
       }
-      if (request.view.status !== 'approved') return;
-      const vault = await loadVault(db, request.view.vaultId);
-      if (!vault) return;
-      const started = await db.transaction((tx) =>
-        setRequestStatus(tx, request.view.id, 'approved', 'signing'),
-      );
-      if (!started) return;
-      let outcome: Attempt;
-      try {
-        outcome = await attempt(opts, request, vault);
-      } catch (error) {
-        log.error({ err: error }, 'signing error');
-        outcome = { failure: { reason: 'internal error', culprits: [] } };
-      }
-      if ('result' in outcome) {
-        await db.transaction((tx) =>
-          setRequestStatus(tx, request.view.id, 'signing', 'signed', outcome),
+      // `signing` already: a replica stopped mid-session and the monitor queued this job again.
+      if (view.status === 'approved') {
+        const started = await db.transaction((tx) =>
+          setRequestStatus(tx, view.id, 'approved', 'signing'),
         );
-        log.info({ signers: outcome.result.signers }, 'signature request signed');
-      } else {
-        await fail(request.view.id, 'signing', outcome.failure);
-        log.warn({ failure: outcome.failure }, 'signature request failed');
+        if (!started) return;
+      }
+      const evidence = await signingEvidence(db, request);
+      const excluded = new Set<string>();
+      for (let round = 1; ; round++) {
+        let outcome: Attempt;
+        try {
+          outcome = await attempt(opts, request, vault, evidence, excluded);
+        } catch (error) {
+          log.error({ err: error }, 'signing error');
+          outcome = { failure: { reason: 'internal error', culprits: [] } };
+        }
+        if ('result' in outcome) {
+          await db.transaction((tx) => setRequestStatus(tx, view.id, 'signing', 'signed', outcome));
+          log.info({ signers: outcome.result.signers, round }, 'signature request signed');
+          return;
+        }
+        const blamed = outcome.failure.culprits.filter((c) => !excluded.has(c));
+        if (round >= MAX_SIGNING_ROUNDS || blamed.length === 0) {
+          await fail(view.id, 'signing', outcome.failure);
+          log.warn({ failure: outcome.failure, round }, 'signature request failed');
+          return;
+        }
+        // Another round without the blamed nodes: a new session id, fresh nonces on every node.
+        for (const node of blamed) excluded.add(node);
+        await db.transaction((tx) =>
+          appendAudit(tx, {
+            chain: view.orgId,
+            actor: SYSTEM_ACTOR,
+            action: 'signature.retrying',
+            subject: view.id,
+            details: { round, reason: outcome.failure.reason, culprits: blamed },
+          }),
+        );
+        log.warn(
+          { failure: outcome.failure, round },
+          'signing round failed; retrying without the blamed nodes',
+        );
       }
     },
     async giveUp(job) {

@@ -1,20 +1,34 @@
 /**
- * Signature requests and their approvals (tables `signature_requests`,
- * `signature_approvals`). An approval row holds the approval exactly as the nodes will verify
- * it (APPROVALS.md evidence format), stored only after the server verified it the same way.
+ * Signature requests and the decisions on them (tables `signature_requests`,
+ * `signature_approvals`; issue 5 item 7, issue 6 items 1–2 and 6). A request row holds its
+ * intent, initiator, the policy's decision (with the approval requirement when it requires
+ * approvals), where the approvals stand and when it expires. A decision row holds the signed
+ * approval or rejection exactly as a node verifies it, stored only after the server verified
+ * it the same way, with the person behind the key.
  */
 import type { Approval } from '@coffer/node';
 import {
-  approvalPayloadJson,
+  expectedDecisionPayload,
+  type ApprovalRequirement,
+  type AuditActor,
   type Failure,
+  type Initiator,
+  type Intent,
+  type PolicyDecision,
   type SignatureRequest,
   type SignatureResult,
   type VaultScheme,
+  type VelocityRecord,
 } from '@coffer/protocol';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Queryable } from '../../store/database.js';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
+
+export type RequestStatus = SignatureRequest['status'];
+export type Progress = SignatureRequest['progress'];
+/** The initiator as stored: with the person behind it (an API key's creator). */
+export type StoredInitiator = Initiator & { readonly principal: string };
 
 interface RequestRow {
   id: string;
@@ -22,61 +36,126 @@ interface RequestRow {
   vault_id: string;
   scheme: VaultScheme;
   digest: string;
-  status: SignatureRequest['status'];
+  status: RequestStatus;
   policy_version: number;
-  quorum: number;
-  approval_payload: string;
+  quorum: number | null;
+  intent: Intent;
+  initiator: StoredInitiator;
+  decision: Omit<PolicyDecision, 'requirement'> & { requirement?: ApprovalRequirement | null };
+  progress: Progress;
+  expires_at: Date;
   result: SignatureResult | null;
   failure: Failure | null;
+  created_by: string;
   created_at: Date;
   updated_at: Date;
+  request_hash: string | null;
+  velocity: VelocityRecord[];
 }
 
-interface ApprovalRow {
+interface DecisionRow {
   request_id: string;
   approver_key_id: string;
   scheme: Approval['scheme'];
   approval: Approval;
+  decision: 'approve' | 'reject';
+  principal: string | null;
   approved_at: Date;
+}
+
+export interface StoredDecision {
+  readonly approval: Approval;
+  readonly decision: 'approve' | 'reject';
+  /** The person the key belongs to; null: the key is its own principal. */
+  readonly principal: string | null;
+  readonly at: Date;
 }
 
 export interface StoredRequest {
   readonly view: SignatureRequest;
+  readonly initiator: StoredInitiator;
+  /** null unless the policy requires approvals under a published version. */
+  readonly requirement: ApprovalRequirement | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly createdBy: string;
+  readonly requestHash: string | null;
+  /** The velocity records the policy summed over when it judged the request. */
+  readonly velocity: readonly VelocityRecord[];
+  /** Every decision, in the order they came. */
+  readonly decisions: readonly StoredDecision[];
   /** The approvals as the nodes verify them, in the order they came. */
   readonly approvals: readonly Approval[];
 }
 
-const toStored = (row: RequestRow, approvals: readonly ApprovalRow[]): StoredRequest => {
-  const mine = approvals.filter((a) => a.request_id === row.id);
+const challengeOf = (payload: string) =>
+  Buffer.from(sha256(utf8ToBytes(payload))).toString('base64url');
+
+const toStored = (row: RequestRow, decisions: readonly DecisionRow[]): StoredRequest => {
+  const mine = decisions.filter((d) => d.request_id === row.id);
+  const { requirement, ...decision } = row.decision;
+  const base = {
+    id: row.id,
+    vaultId: row.vault_id,
+    intent: row.intent,
+    policyVersion: row.policy_version,
+    expiresAt: row.expires_at.toISOString(),
+  };
+  const approvalPayload = expectedDecisionPayload(base, 'approve');
+  const rejectionPayload = expectedDecisionPayload(base, 'reject');
+  const { kind, id, role } = row.initiator;
   return {
     view: {
-      id: row.id,
+      ...base,
       orgId: row.org_id,
-      vaultId: row.vault_id,
       scheme: row.scheme,
       digest: row.digest,
       status: row.status,
-      policyVersion: row.policy_version,
+      initiator: { kind, id, role },
+      decision: {
+        outcome: decision.outcome,
+        ruleId: decision.ruleId,
+        ruleName: decision.ruleName,
+        reasons: [...decision.reasons],
+      },
       quorum: row.quorum,
-      approvalPayload: row.approval_payload,
-      challenge: Buffer.from(sha256(utf8ToBytes(row.approval_payload))).toString('base64url'),
-      approvals: mine.map((a) => ({
-        approverKeyId: a.approver_key_id,
-        scheme: a.scheme,
-        approvedAt: a.approved_at.toISOString(),
+      progress: row.progress,
+      approvalPayload,
+      challenge: challengeOf(approvalPayload),
+      rejectionPayload,
+      rejectionChallenge: challengeOf(rejectionPayload),
+      approvals: mine.map((d) => ({
+        approverKeyId: d.approver_key_id,
+        scheme: d.scheme,
+        decision: d.decision,
+        principal: d.principal,
+        approvedAt: d.approved_at.toISOString(),
       })),
       result: row.result,
       failure: row.failure,
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     },
-    approvals: mine.map((a) => a.approval),
+    initiator: row.initiator,
+    requirement: requirement ?? null,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    createdBy: row.created_by,
+    requestHash: row.request_hash,
+    velocity: row.velocity,
+    decisions: mine.map((d) => ({
+      approval: d.approval,
+      decision: d.decision,
+      principal: d.principal,
+      at: d.approved_at,
+    })),
+    approvals: mine.filter((d) => d.decision === 'approve').map((d) => d.approval),
   };
 };
 
-async function approvalsOf(db: Queryable, ids: readonly string[]): Promise<ApprovalRow[]> {
+async function decisionsOf(db: Queryable, ids: readonly string[]): Promise<DecisionRow[]> {
   if (ids.length === 0) return [];
-  return db.query<ApprovalRow>(
+  return db.query<DecisionRow>(
     `SELECT * FROM signature_approvals WHERE request_id = ANY($1::text[])
      ORDER BY approved_at, approver_key_id`,
     [ids],
@@ -88,43 +167,104 @@ export interface NewSignatureRequest {
   readonly orgId: string;
   readonly vaultId: string;
   readonly scheme: VaultScheme;
-  readonly digest: string;
-  readonly policyVersion: number;
-  readonly quorum: number;
+  readonly intent: Intent;
+  readonly initiator: StoredInitiator;
+  /** The moment the policy judges it at: nodes re-evaluate with the stored value. */
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
   readonly createdBy: string;
+  readonly idempotencyKey: string | null;
+  readonly requestHash: string;
 }
 
+/**
+ * Inserts a request in `pending_policy`; with an idempotency key already used by the same
+ * caller, inserts nothing and returns false (the caller returns the earlier request).
+ */
 export async function insertSignatureRequest(
   tx: Queryable,
   input: NewSignatureRequest,
-): Promise<void> {
-  const payload = approvalPayloadJson({
-    requestId: input.id,
-    vaultId: input.vaultId,
-    digests: [input.digest],
-    policyVersion: input.policyVersion,
-  });
-  await tx.query(
+): Promise<boolean> {
+  const rows = await tx.query(
     `INSERT INTO signature_requests (id, org_id, vault_id, scheme, digest, status,
-       policy_version, quorum, approval_payload, created_by)
-     VALUES ($1, $2, $3, $4, $5, 'pending_approval', $6, $7, $8, $9)`,
+       policy_version, quorum, intent, initiator, decision, progress,
+       expires_at, idempotency_key, request_hash, created_by, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'pending_policy', 1, NULL, $6::jsonb, $7::jsonb,
+       $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $14)
+     ON CONFLICT (org_id, created_by, idempotency_key) WHERE idempotency_key IS NOT NULL
+     DO NOTHING RETURNING id`,
     [
       input.id,
       input.orgId,
       input.vaultId,
       input.scheme,
-      input.digest,
-      input.policyVersion,
-      input.quorum,
-      payload,
+      input.intent.digests[0],
+      JSON.stringify(input.intent),
+      JSON.stringify(input.initiator),
+      JSON.stringify({ outcome: 'require-approvals', ruleId: null, ruleName: null, reasons: [] }),
+      JSON.stringify({ state: 'pending', stage: 0, missing: [] }),
+      input.expiresAt,
+      input.idempotencyKey,
+      input.requestHash,
       input.createdBy,
+      input.createdAt,
+    ],
+  );
+  return rows.length > 0;
+}
+
+/** The request an idempotency key already created for this caller, if any. */
+export async function findByIdempotencyKey(
+  db: Queryable,
+  orgId: string,
+  createdBy: string,
+  key: string,
+): Promise<StoredRequest | null> {
+  const rows = await db.query<RequestRow>(
+    `SELECT * FROM signature_requests
+     WHERE org_id = $1 AND created_by = $2 AND idempotency_key = $3`,
+    [orgId, createdBy, key],
+  );
+  const row = rows[0];
+  return row ? toStored(row, await decisionsOf(db, [row.id])) : null;
+}
+
+/** Records the policy's decision on a request still in `pending_policy`. */
+export async function recordPolicyDecision(
+  tx: Queryable,
+  requestId: string,
+  judged: {
+    decision: PolicyDecision;
+    quorum: number | null;
+    progress: Progress;
+    velocity: readonly VelocityRecord[];
+  },
+): Promise<void> {
+  await tx.query(
+    `UPDATE signature_requests SET policy_version = $2, decision = $3::jsonb, quorum = $4,
+       progress = $5::jsonb, velocity = $6::jsonb, updated_at = now()
+     WHERE id = $1 AND status = 'pending_policy'`,
+    [
+      requestId,
+      judged.decision.policyVersion,
+      JSON.stringify(judged.decision),
+      judged.quorum,
+      JSON.stringify(judged.progress),
+      JSON.stringify(judged.velocity),
     ],
   );
 }
 
+export async function setProgress(tx: Queryable, requestId: string, progress: Progress) {
+  await tx.query('UPDATE signature_requests SET progress = $2::jsonb WHERE id = $1', [
+    requestId,
+    JSON.stringify(progress),
+  ]);
+}
+
 /**
  * One request of a vault in an organisation (null otherwise). `forUpdate` locks its row for
- * the caller's transaction (approvals arriving together are counted one after the other).
+ * the caller's transaction (decisions arriving together are counted one after the other).
  */
 export async function findSignatureRequest(
   db: Queryable,
@@ -138,7 +278,7 @@ export async function findSignatureRequest(
     [where.requestId, where.orgId ?? null, where.vaultId ?? null],
   );
   const row = rows[0];
-  return row ? toStored(row, await approvalsOf(db, [row.id])) : null;
+  return row ? toStored(row, await decisionsOf(db, [row.id])) : null;
 }
 
 export async function listSignatureRequests(
@@ -151,23 +291,36 @@ export async function listSignatureRequests(
      ORDER BY created_at DESC, id`,
     [orgId, vaultId],
   );
-  const approvals = await approvalsOf(
+  const decisions = await decisionsOf(
     db,
     rows.map((r) => r.id),
   );
-  return rows.map((r) => toStored(r, approvals).view);
+  return rows.map((r) => toStored(r, decisions).view);
 }
 
-export async function insertApproval(
+export async function insertDecision(
   tx: Queryable,
   requestId: string,
-  approval: Approval,
-  submittedBy: string,
+  input: {
+    approval: Approval;
+    decision: 'approve' | 'reject';
+    principal: string | null;
+    submittedBy: string;
+  },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO signature_approvals (request_id, approver_key_id, scheme, approval, submitted_by)
-     VALUES ($1, $2, $3, $4::jsonb, $5)`,
-    [requestId, approval.approverKeyId, approval.scheme, JSON.stringify(approval), submittedBy],
+    `INSERT INTO signature_approvals (request_id, approver_key_id, scheme, approval, decision,
+       principal, submitted_by)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
+    [
+      requestId,
+      input.approval.approverKeyId,
+      input.approval.scheme,
+      JSON.stringify(input.approval),
+      input.decision,
+      input.principal,
+      input.submittedBy,
+    ],
   );
 }
 
@@ -178,17 +331,18 @@ export async function insertApproval(
 export async function setRequestStatus(
   tx: Queryable,
   requestId: string,
-  from: SignatureRequest['status'],
-  to: SignatureRequest['status'],
-  outcome: { result?: SignatureResult; failure?: Failure } = {},
+  from: RequestStatus | readonly RequestStatus[],
+  to: RequestStatus,
+  outcome: { result?: SignatureResult; failure?: Failure; actor?: AuditActor } = {},
 ): Promise<boolean> {
-  const rows = await tx.query<{ org_id: string }>(
-    `UPDATE signature_requests SET status = $3, result = $4::jsonb, failure = $5::jsonb,
-       updated_at = now()
-     WHERE id = $1 AND status = $2 RETURNING org_id`,
+  const rows = await tx.query<{ org_id: string; previous: RequestStatus }>(
+    `UPDATE signature_requests r SET status = $3, result = $4::jsonb,
+       failure = $5::jsonb, updated_at = now()
+     FROM (SELECT id, status AS previous FROM signature_requests WHERE id = $1) old
+     WHERE r.id = old.id AND r.status = ANY($2::text[]) RETURNING r.org_id, old.previous`,
     [
       requestId,
-      from,
+      typeof from === 'string' ? [from] : from,
       to,
       outcome.result ? JSON.stringify(outcome.result) : null,
       outcome.failure ? JSON.stringify(outcome.failure) : null,
@@ -198,11 +352,11 @@ export async function setRequestStatus(
   if (!row) return false;
   await appendAudit(tx, {
     chain: row.org_id,
-    actor: SYSTEM_ACTOR,
+    actor: outcome.actor ?? SYSTEM_ACTOR,
     action: `signature.${to.replaceAll('_', '-')}`,
     subject: requestId,
     details: {
-      from,
+      from: row.previous,
       ...(outcome.result
         ? { signers: [...outcome.result.signers], publicKey: outcome.result.publicKey }
         : {}),
