@@ -12,7 +12,6 @@ import type { PolicyDocument, PolicyVersion, SignatureRequest, Vault } from '@co
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeKey, settleVault } from '../src/modules/vaults/store.js';
 import {
   enrolTestNodes,
   insertApprovalApiKey,
@@ -25,6 +24,7 @@ import {
   type TestApp,
   type TestClient,
 } from './support/test-app.js';
+import { activeTestVault } from './support/vaults.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -42,26 +42,8 @@ let vault: Vault;
 const SANCTIONED = '0x' + 'dd'.repeat(20);
 const EXCHANGE = '0x' + 'ee'.repeat(20);
 
-async function activeVault(name: string, approvalQuorum: number): Promise<Vault> {
-  const created = await owner.post(`/v1/orgs/${orgId}/vaults`, {
-    name,
-    structure: '2of3',
-    nodes,
-    approvalQuorum,
-  });
-  expect(created.statusCode).toBe(202);
-  const made = created.json<Vault>();
-  for (const scheme of ['ecdsa-secp256k1', 'frost-ed25519', 'frost-taproot'] as const) {
-    await completeKey(t.db, made.id, scheme, {
-      keyId: '11'.repeat(32),
-      publicKey: '02'.padEnd(66, '1'),
-      publicKeyPackage: {},
-      chainCode: '22'.repeat(32),
-    });
-  }
-  await settleVault(t.db, made.id);
-  return made;
-}
+const activeVault = (name: string, approvalQuorum: number) =>
+  activeTestVault(t, owner, { orgId, nodes, name, approvalQuorum });
 
 function policyDocument(policyVersion: number): PolicyDocument {
   return {

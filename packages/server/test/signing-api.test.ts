@@ -18,7 +18,6 @@ import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeKey, settleVault } from '../src/modules/vaults/store.js';
 import {
   enrolTestNodes,
   insertApprovalApiKey,
@@ -33,6 +32,7 @@ import {
   type TestApp,
   type TestClient,
 } from './support/test-app.js';
+import { activeTestVault } from './support/vaults.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -45,25 +45,6 @@ let double: Vault;
 const passkey = { id: 'b3duZXItcGFzc2tleQ', secretKey: p256.utils.randomSecretKey() };
 
 /** A vault created through the API whose keys are then recorded as generated. */
-async function activeVault(name: string, approvalQuorum: number, nodes: string[]): Promise<Vault> {
-  const created = await owner.post(`/v1/orgs/${orgId}/vaults`, {
-    name,
-    structure: '2of3',
-    nodes,
-    approvalQuorum,
-  });
-  const vault = created.json<Vault>();
-  for (const scheme of ['ecdsa-secp256k1', 'frost-ed25519', 'frost-taproot'] as const) {
-    await completeKey(t.db, vault.id, scheme, {
-      keyId: '11'.repeat(32),
-      publicKey: '02'.padEnd(66, '1'),
-      publicKeyPackage: {},
-      chainCode: '22'.repeat(32),
-    });
-  }
-  await settleVault(t.db, vault.id);
-  return vault;
-}
 
 beforeAll(async () => {
   t = await createTestApp({ registration: 'open' });
@@ -91,6 +72,9 @@ beforeAll(async () => {
   double = await activeVault('Cold', 2, nodes);
 });
 afterAll(async () => t.close());
+
+const activeVault = (name: string, approvalQuorum: number, nodes: string[]) =>
+  activeTestVault(t, owner, { orgId, nodes, name, approvalQuorum });
 
 const requestsUrl = (vault: Vault) => `/v1/orgs/${orgId}/vaults/${vault.id}/signature-requests`;
 
