@@ -37,6 +37,19 @@ export const APPROVAL_REFUSAL_REASONS = [
    * (vault, request, digest) is consumed in the durable ledger): approvals are single use.
    */
   'EVIDENCE_REPLAYED',
+  /** Evidence v2: its published policy version is for another organisation than the key's. */
+  'POLICY_ORG_MISMATCH',
+  /**
+   * Evidence v2: the published policy version lacks approvals from a quorum of the key's
+   * genesis approvers (or the key has no genesis).
+   */
+  'POLICY_NOT_AUTHORISED',
+  /** Evidence v2: the intent is for another vault, or its digests are not the evidence's. */
+  'INTENT_MISMATCH',
+  /** Evidence v2: the published policy blocks the request. */
+  'POLICY_BLOCKED',
+  /** Evidence v2: the request expired (node clock), or claims a creation time in the future. */
+  'REQUEST_EXPIRED',
 ] as const;
 export type ApprovalRefusalReason = (typeof APPROVAL_REFUSAL_REASONS)[number];
 

@@ -41,6 +41,8 @@ export type {
 } from './policy.js';
 export { assertEvidence, verifyEvidence } from './verify-evidence.js';
 export { verifyApprovalSignature } from './approval-signature.js';
+export { MAX_CLOCK_SKEW_MS, assertEvidenceV2, isEvidenceV2 } from './verify-evidence-v2.js';
+export type { AcceptedEvidenceV2 } from './verify-evidence-v2.js';
 export {
   GENESIS_VERSION,
   genesisBoundSessionId,

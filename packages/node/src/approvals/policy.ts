@@ -22,15 +22,15 @@ export interface EnrolledApprover {
   /** Ed25519: 32-byte key; webauthn-es256: SEC1 P-256 point (33 or 65 bytes). Hex. */
   readonly publicKey: string;
   /** webauthn-es256: the relying-party id whose SHA-256 the authenticator data must carry. */
-  readonly rpId?: string;
+  readonly rpId?: string | undefined;
   /** webauthn-es256, optional: accepted clientDataJSON origins (any when absent). */
-  readonly origins?: readonly string[];
+  readonly origins?: readonly string[] | undefined;
   /**
    * The person (or machine owner) the key belongs to. Approvals are counted per principal:
    * one person with two keys (two passkeys, or a passkey and an API key) counts once.
    * Absent = the key is its own principal.
    */
-  readonly principal?: string;
+  readonly principal?: string | undefined;
 }
 
 export interface ApprovalPolicy {

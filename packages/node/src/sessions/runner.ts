@@ -27,11 +27,17 @@ import type {
 } from '../transport/index.js';
 import {
   ApprovalRefused,
+  assertEvidenceV2,
   consumeEvidence,
+  isEvidenceV2,
   verifyEvidence,
   type ApprovalPolicy,
+  type ApprovalRefusalReason,
   type SigningEvidence,
 } from '../approvals/index.js';
+
+/** What the replay ledger needs of accepted evidence (v1 or v2). */
+type EvidenceIds = Pick<SigningEvidence, 'vaultId' | 'requestId'>;
 import {
   PROTOCOL_ECHOED,
   checkBroadcastEchoes,
@@ -300,19 +306,12 @@ export class SessionRunner {
     driver: ProtocolDriver,
     params: unknown,
     ctx: DriverContext,
-  ): Promise<{ evidence: SigningEvidence; digest: string } | undefined> {
+  ): Promise<{ evidence: EvidenceIds; digest: string } | undefined> {
     if (!SIGNING_PROTOCOLS.has(request.protocol)) return undefined;
     const digest = driver.digestOf(params) ?? '';
     const keyId = await driver.keyIdOf?.(ctx, params);
     const genesis = keyId === undefined ? undefined : await this.#genesisOf(keyId);
-    const policy = genesis?.policy ?? this.#opts.approvalPolicy;
-    const verdict = policy
-      ? verifyEvidence(policy, request.evidence, digest)
-      : ({
-          ok: false,
-          reason: 'QUORUM_NOT_MET',
-          message: 'this node has no approval policy',
-        } as const);
+    const verdict = this.#judgeEvidence(request.evidence, genesis, digest);
     if (verdict.ok) {
       this.#log.info(
         {
@@ -320,7 +319,7 @@ export class SessionRunner {
           protocol: request.protocol,
           requestId: verdict.evidence.requestId,
           approvers: verdict.approvers,
-          policy: genesis === undefined ? 'configured' : 'genesis',
+          policy: verdict.policy,
         },
         'signing evidence accepted',
       );
@@ -331,11 +330,45 @@ export class SessionRunner {
         sessionId: request.sessionId,
         protocol: request.protocol,
         reason: verdict.reason,
-        approverKeyId: 'approverKeyId' in verdict ? verdict.approverKeyId : undefined,
+        approverKeyId: verdict.approverKeyId,
       },
       'signing request refused: evidence does not authorise it',
     );
     throw new SessionAborted('EVIDENCE_REFUSED', verdict.message, { reason: verdict.reason });
+  }
+
+  /**
+   * Evidence v2 (a published policy version, recomputed from signed data) against the key's
+   * genesis; v1 against the genesis policy, or the configured policy for a key without one.
+   */
+  #judgeEvidence(
+    evidence: unknown,
+    genesis: VaultGenesis | undefined,
+    digest: string,
+  ):
+    | { ok: true; evidence: EvidenceIds; approvers: readonly string[]; policy: string }
+    | { ok: false; reason: ApprovalRefusalReason; message: string; approverKeyId?: string } {
+    if (isEvidenceV2(evidence)) {
+      try {
+        const accepted = assertEvidenceV2(genesis, evidence, digest, new Date());
+        return { ok: true, ...accepted, policy: `published v${accepted.evidence.policyVersion}` };
+      } catch (error) {
+        if (!(error instanceof ApprovalRefused)) throw error;
+        return {
+          ok: false,
+          reason: error.reason,
+          message: error.message,
+          ...(error.approverKeyId === undefined ? {} : { approverKeyId: error.approverKeyId }),
+        };
+      }
+    }
+    const policy = genesis?.policy ?? this.#opts.approvalPolicy;
+    if (!policy)
+      return { ok: false, reason: 'QUORUM_NOT_MET', message: 'this node has no approval policy' };
+    const verdict = verifyEvidence(policy, evidence, digest);
+    return verdict.ok
+      ? { ...verdict, policy: genesis === undefined ? 'configured' : 'genesis' }
+      : verdict;
   }
 
   /** The genesis stored with `keyId`; a corrupt record refuses (fail closed, never falls back). */
@@ -355,7 +388,7 @@ export class SessionRunner {
    * authorises is consumed durably once this node admits the session, so the same approvals
    * can never make this node sign that digest in a second session.
    */
-  #consumeEvidence(request: SessionRequest, evidence: SigningEvidence, digest: string): void {
+  #consumeEvidence(request: SessionRequest, evidence: EvidenceIds, digest: string): void {
     try {
       consumeEvidence(this.#opts.ledger, evidence, digest);
     } catch (error) {
