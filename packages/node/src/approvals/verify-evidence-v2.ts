@@ -216,7 +216,7 @@ export function assertEvidenceV2(
       intentHash: hash,
       decision: 'approve',
     });
-    let valid = false;
+    let valid: boolean;
     try {
       valid = ed25519.verify(
         hexToBytes(answer.signature),

@@ -145,7 +145,7 @@ export async function createRequest(
     const wakeSigning = await judge(tx, {
       id,
       orgId,
-      genesis: vault.genesis as VaultGenesis,
+      genesis: vault.genesis,
       intent,
       initiator,
       now,
