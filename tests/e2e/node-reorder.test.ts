@@ -6,13 +6,16 @@
  * delivered right after b's next broadcast, its echo (seq 1). Node a's inbox rejects the
  * early one as OUT_OF_ORDER (logged, naming b as the claimed sender), never acts on a
  * tampered order, and the session ends without a signature on either node (a names b when
- * the echo never arrives in order). Re-presenting that session's approvals is then refused as
- * EVIDENCE_REPLAYED by both nodes, and a clean session with new approvals signs.
+ * the echo never arrives in order). Re-presenting that session's approvals in new sessions
+ * signs (the restart the server's monitor relies on; fresh nonces each time) until the
+ * approvals have admitted SESSIONS_PER_APPROVAL sessions; then both nodes refuse them as
+ * EVIDENCE_REPLAYED. A clean session with new approvals signs.
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSIONS_PER_APPROVAL } from '@coffer/node';
 import { ApprovalFixture } from './support/approvals.js';
 import { Cluster } from './support/cluster.js';
 import { TestCoordinator, agreedOutput, coordinatorIdentity } from './support/coordinator.js';
@@ -126,7 +129,7 @@ describe('coffer node: a reordering relay is detected; approvals are single use'
   }, STEP_TIMEOUT);
 
   it(
-    'rejects swapped envelopes as OUT_OF_ORDER, signs nothing, and refuses the replayed approvals',
+    'rejects swapped envelopes as OUT_OF_ORDER, signs nothing; a restart signs; spent approvals are refused',
     async () => {
       const message = newMessage();
       const evidence = approvals.evidence('req-reorder', [message], [0, 1]);
@@ -152,7 +155,20 @@ describe('coffer node: a reordering relay is detected; approvals are single use'
         expect(completed.filter((l) => l.sessionId === request.sessionId)).toEqual([]);
       }
 
-      // The same approvals, in a new session: both nodes already consumed them.
+      // The same approvals in new sessions: the failed one signed nothing, so a restart signs.
+      for (let session = 1; session < SESSIONS_PER_APPROVAL; session++) {
+        const restarted = agreedOutput<FrostOutput>(
+          await coordinator.run(signRequest(message, evidence)),
+        );
+        expect(
+          ed25519.verify(
+            hexToBytes(restarted.signature),
+            hexToBytes(message),
+            hexToBytes(key.publicKey),
+          ),
+        ).toBe(true);
+      }
+      // Every use spent: both nodes refuse.
       const replayed = await coordinator.run(signRequest(message, evidence));
       for (const report of replayed.values()) {
         expect(report).toMatchObject({

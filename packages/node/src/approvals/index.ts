@@ -1,7 +1,7 @@
 /**
  * The approval gate (issue 4, "Approval gate"; APPROVALS.md): the signing-evidence format,
  * the admin-signed approval policy, `verifyEvidence`, which the session runner calls
- * before joining a signing session, `consumeEvidence`, which makes approvals single use, and
+ * before joining a signing session, `consumeEvidence`, which bounds the sessions an approval admits, and
  * the vault genesis whose policy governs the keys generated with it.
  */
 export { canonicalJson, CanonicalJsonError } from '@coffer/protocol';
@@ -50,6 +50,6 @@ export {
   parseVaultGenesis,
 } from './genesis.js';
 export type { VaultGenesis } from './genesis.js';
-export { consumeEvidence, evidenceLedgerId } from './replay.js';
+export { SESSIONS_PER_APPROVAL, consumeEvidence, evidenceLedgerId } from './replay.js';
 export type { EvidenceVerdict } from './verify-evidence.js';
 export { base64urlDecode, base64urlEncode, verifyWebAuthnApproval } from './webauthn.js';

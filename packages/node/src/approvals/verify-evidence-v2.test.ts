@@ -215,14 +215,9 @@ function evidence(
   };
 }
 
-function refusal(
-  value: unknown,
-  digest = DIGEST,
-  now = NOW,
-  g: VaultGenesis | undefined = genesis,
-) {
+function refusal(value: unknown, digest = DIGEST, now = NOW, g: VaultGenesis | null = genesis) {
   try {
-    assertEvidenceV2(g, value, digest, now);
+    assertEvidenceV2(g ?? undefined, value, digest, now);
   } catch (error) {
     if (error instanceof ApprovalRefused) return { reason: error.reason, message: error.message };
     throw error;

@@ -1,14 +1,15 @@
 /**
- * Evidence replay through the session runner (APPROVALS.md, "Replay"): approvals authorise
- * one signing session per (vault, request, digest) on a node. Three in-process nodes with
- * durable ledgers: evidence covering two digests signs the first; a new session presenting
- * the same evidence for that digest is refused by every signer with EVIDENCE_REFUSED /
+ * Evidence replay through the session runner (APPROVALS.md, "Replay"): approvals admit
+ * SESSIONS_PER_APPROVAL signing sessions per (vault, request, digest) on a node, each with
+ * fresh nonces. Three in-process nodes with durable ledgers: evidence covering two digests signs
+ * the first (three times, three different valid signatures); a fourth session presenting the
+ * same evidence for that digest is refused by every signer with EVIDENCE_REFUSED /
  * EVIDENCE_REPLAYED (logged, no nonce drawn, no state kept); the second approved digest still
- * signs once; and the refusal survives a crash and restart of the node.
+ * signs; and the count survives a crash and restart of the node.
  */
 import { hexToBytes, verifySignature } from '@coffer/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalPolicy } from '../approvals/index.js';
+import { SESSIONS_PER_APPROVAL, type ApprovalPolicy } from '../approvals/index.js';
 import {
   Cluster,
   approveWithApiKeys,
@@ -60,20 +61,26 @@ async function sign(message: string) {
 }
 
 describe('evidence replay', () => {
-  it('the same approvals cannot authorise a second signature of a digest', async () => {
-    const once = await sign(first);
-    const output = once.outcomes.map((o) => {
-      if (o.status !== 'fulfilled') throw o.reason as Error;
-      return o.value.output;
-    })[0]!;
-    expect(
-      verifySignature(
-        'frost-ed25519',
-        hexToBytes(output.signature),
-        hexToBytes(first),
-        hexToBytes(key.publicKey),
-      ),
-    ).toBe(true);
+  it('the same approvals admit three sessions of a digest, fresh nonces each, never a fourth', async () => {
+    const signatures = new Set<string>();
+    for (let session = 0; session < SESSIONS_PER_APPROVAL; session++) {
+      const once = await sign(first);
+      const output = once.outcomes.map((o) => {
+        if (o.status !== 'fulfilled') throw o.reason as Error;
+        return o.value.output;
+      })[0]!;
+      expect(
+        verifySignature(
+          'frost-ed25519',
+          hexToBytes(output.signature),
+          hexToBytes(first),
+          hexToBytes(key.publicKey),
+        ),
+      ).toBe(true);
+      signatures.add(output.signature);
+    }
+    // Fresh nonces in every session: three different signatures of the one digest.
+    expect(signatures.size).toBe(SESSIONS_PER_APPROVAL);
 
     const replay = await sign(first);
     for (const [i, [party, node]] of Object.entries(SIGNERS).entries()) {
@@ -100,9 +107,11 @@ describe('evidence replay', () => {
     }
   });
 
-  it('each approved digest signs once; the refusal survives a restart', async () => {
-    const other = await sign(second);
-    expect(other.outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+  it('each approved digest has its own count; the count survives a restart', async () => {
+    for (let session = 0; session < SESSIONS_PER_APPROVAL; session++) {
+      const other = await sign(second);
+      expect(other.outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    }
     await cluster.crash('node-a');
     const restarted = await cluster.restart('node-a', { approvalPolicy: policy });
     await expect(restarted.runner.run(request(second))).rejects.toMatchObject({

@@ -2,8 +2,9 @@
  * The session runner (issue 4, "Sessions"): drives any protocol driver over the node
  * transport. For a `SessionRequest` it maps parties to node ids, refuses signing sessions
  * without valid approval evidence (approvals/, logged), consumes the session id once in the
- * durable ledger together with the evidence's (request, digest) — approvals authorise one
- * signature, never a second (EVIDENCE_REPLAYED) — then for every round: collects each
+ * durable ledger together with one of the few uses of the evidence's (request, digest) —
+ * approvals admit a bounded number of sessions, never more (EVIDENCE_REPLAYED) — then for
+ * every round: collects each
  * expected peer's messages (per-round timeout naming the missing peers); after a round in
  * which the parties broadcast, runs the echo check (broadcast-echo.ts: equivocation aborts
  * naming the sender) before anything acts on it; seals the round input and state in the keystore,
@@ -384,9 +385,9 @@ export class SessionRunner {
   }
 
   /**
-   * Evidence replay (APPROVALS.md, "Replay"): the (vault, request, digest) the evidence
-   * authorises is consumed durably once this node admits the session, so the same approvals
-   * can never make this node sign that digest in a second session.
+   * Evidence replay (APPROVALS.md, "Replay"): one use of the (vault, request, digest) the
+   * evidence authorises is consumed durably when this node admits the session, so the same
+   * approvals make this node join at most SESSIONS_PER_APPROVAL sessions of that digest.
    */
   #consumeEvidence(request: SessionRequest, evidence: EvidenceIds, digest: string): void {
     try {
