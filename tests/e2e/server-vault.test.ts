@@ -7,8 +7,9 @@
  * Ed25519 key); each scheme then signs a message or digest once that key approved the
  * request, and noble verifies every signature independently (Ed25519, BIP340 under the
  * BIP341-tweaked key computed here, ECDSA with public-key recovery). Without an approval a
- * request stays pending and nothing is signed; a forged approval is refused; with one node
- * killed, the server chooses the other authorised pair and 2-of-3 still signs.
+ * request stays pending and nothing is signed; a forged approval is refused; a node that
+ * stalls mid-session is blamed and the session restarted with another authorised pair; with
+ * one node killed, the server chooses the other authorised pair and 2-of-3 still signs.
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -233,6 +234,44 @@ describe('coffer server: vaults by DKG across three node processes, signing afte
         .addRecoveryBit(result.recoveryId!)
         .recoverPublicKey(hexToBytes(digest));
       expect(bytesToHex(recovered.toBytes(true))).toBe(key);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'restarts a session a node stalled in with another authorised pair sharing a node (fresh nonces)',
+    async () => {
+      const stalled = cluster.node('alpha').process!;
+      const message = bytesToHex(randomBytes(32));
+      const request = await ask('frost-ed25519', message);
+      // Alpha stays connected to the relay but answers nothing: the first round, {alpha, bravo},
+      // fails naming alpha; the next round runs {bravo, charlie}, bravo admitting the same
+      // approvals a second time with fresh nonces.
+      process.kill(stalled.pid, 'SIGSTOP');
+      let signed: SignatureRequest;
+      try {
+        signed = await approveAndWait(request);
+      } finally {
+        process.kill(stalled.pid, 'SIGCONT');
+      }
+      expect(signed.result!.signers).toEqual(
+        [cluster.node('bravo').identity.nodeId, cluster.node('charlie').identity.nodeId].sort(),
+      );
+      const key = hexToBytes(keyOf('frost-ed25519').publicKey!);
+      expect(ed25519.verify(hexToBytes(signed.result!.signature), hexToBytes(message), key)).toBe(
+        true,
+      );
+      const story = await cluster.api<{ entries: AuditEntry[] }>(
+        'GET',
+        `/v1/orgs/${cluster.orgId}/audit?limit=500`,
+      );
+      const retry = story.body.entries.find(
+        (e) => e.subject === request.id && e.action === 'signature.retrying',
+      );
+      expect(retry?.details).toMatchObject({
+        round: 1,
+        culprits: [cluster.node('alpha').identity.nodeId],
+      });
     },
     STEP_TIMEOUT,
   );

@@ -55,6 +55,14 @@ interface Waiter {
   readonly settle: (outcome: ParticipantOutcome) => void;
 }
 
+/**
+ * After one participant of a session failed, how long the others have to report before they
+ * count as lost. Honest participants waiting on the same culprit started that round together
+ * and reach their round timeout within moments of each other, so a few seconds suffice; a node
+ * that stays silent past them is the one that stalled.
+ */
+export const SESSION_FAILURE_GRACE_MS = 5_000;
+
 /** Thrown by `runSession` before anything is sent when participants are not connected. */
 export class NodesUnavailableError extends Error {
   override readonly name = 'NodesUnavailableError';
@@ -163,11 +171,33 @@ export class Coordinator {
   async runSession(
     request: SessionRequest,
     timeoutMs: number,
+    graceMs = SESSION_FAILURE_GRACE_MS,
   ): Promise<Map<string, ParticipantOutcome>> {
     const nodeIds = Object.values(request.participants);
     const missing = nodeIds.filter((id) => !this.isConnected(id));
     if (missing.length > 0) throw new NodesUnavailableError(missing);
-    const outcomes = await Promise.all(nodeIds.map((id) => this.#command(id, request, timeoutMs)));
+    const controls: string[] = [];
+    let grace: NodeJS.Timeout | undefined;
+    const outcomes = await Promise.all(
+      nodeIds.map(async (id) => {
+        const outcome = await this.#command(id, request, timeoutMs, controls);
+        // Once one participant failed the session cannot complete: the others get `graceMs`
+        // to report (their abort names the culprit), then count as lost.
+        if (outcome.status !== 'completed' && grace === undefined) {
+          grace = setTimeout(() => {
+            for (const control of controls) {
+              this.#waiters.get(control)?.settle({
+                status: 'lost',
+                sessionId: request.sessionId,
+                message: `no report within ${graceMs} ms after the session failed elsewhere`,
+              });
+            }
+          }, graceMs);
+        }
+        return outcome;
+      }),
+    );
+    clearTimeout(grace);
     return new Map(nodeIds.map((id, i) => [id, outcomes[i]!]));
   }
 
@@ -187,8 +217,10 @@ export class Coordinator {
     nodeId: string,
     request: SessionRequest,
     timeoutMs: number,
+    controls: string[],
   ): Promise<ParticipantOutcome> {
     const control = newControlSessionId();
+    controls.push(control);
     const lost = (message: string): ParticipantOutcome => ({
       status: 'lost',
       sessionId: request.sessionId,
