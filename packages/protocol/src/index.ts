@@ -16,3 +16,4 @@ export * from './audit-chain.js';
 export * from './api/audit.js';
 export * from './policy/index.js';
 export * from './api/notifications.js';
+export * from './api/external-approvers.js';

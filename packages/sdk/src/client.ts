@@ -293,6 +293,16 @@ export class CofferClient {
   policyDryRun = (orgId: string, body: Body<'policyDryRun'>) =>
     this.call(routes.policyDryRun, { params: { orgId }, body });
 
+  // External approvers
+  createExternalApprover = (orgId: string, body: Body<'createExternalApprover'>) =>
+    this.call(routes.createExternalApprover, { params: { orgId }, body });
+  listExternalApprovers = (orgId: string) =>
+    this.call(routes.listExternalApprovers, { params: { orgId } });
+  getExternalApprover = (orgId: string, endpointId: string) =>
+    this.call(routes.getExternalApprover, { params: { orgId, endpointId } });
+  deleteExternalApprover = (orgId: string, endpointId: string) =>
+    this.call(routes.deleteExternalApprover, { params: { orgId, endpointId } });
+
   // Audit log
   listAudit = (orgId: string, query: Query<'listAudit'> = {}) =>
     this.call(routes.listAudit, { params: { orgId }, query });

@@ -22,6 +22,10 @@ import {
   CreateOrganisationRequest,
   CreateSignatureRequest,
   CreateVaultRequest,
+  CreateExternalApprover,
+  CreatedExternalApprover,
+  ExternalApprover,
+  ExternalApproverList,
   CurrentPolicy,
   PolicyDryRun,
   PolicyDryRunResult,
@@ -242,6 +246,21 @@ export const routes = {
   policyDryRun: route('POST', '/v1/orgs/:orgId/policy/dry-run', {
     body: PolicyDryRun,
     response: PolicyDryRunResult,
+  }),
+
+  // External approvers (modules/external-approvers)
+  createExternalApprover: route('POST', '/v1/orgs/:orgId/external-approvers', {
+    body: CreateExternalApprover,
+    response: CreatedExternalApprover,
+  }),
+  listExternalApprovers: route('GET', '/v1/orgs/:orgId/external-approvers', {
+    response: ExternalApproverList,
+  }),
+  getExternalApprover: route('GET', '/v1/orgs/:orgId/external-approvers/:endpointId', {
+    response: ExternalApprover,
+  }),
+  deleteExternalApprover: route('DELETE', '/v1/orgs/:orgId/external-approvers/:endpointId', {
+    response: Ok,
   }),
 
   // Audit log (modules/audit)

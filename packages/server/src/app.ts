@@ -31,6 +31,7 @@ import { orgMembershipGate } from './modules/orgs/membership-gate.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { signingRoutes } from './modules/signing/routes.js';
 import { policyRoutes } from './modules/policy/routes.js';
+import { externalApproverRoutes } from './modules/external-approvers/routes.js';
 import { vaultsRoutes } from './modules/vaults/routes.js';
 
 export interface BuildAppOptions {
@@ -98,6 +99,7 @@ export async function buildApp(
   await app.register(vaultsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
   await app.register(policyRoutes, { ctx });
+  await app.register(externalApproverRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(notificationRoutes, { ctx });
   docsRoutes(app);

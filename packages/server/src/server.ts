@@ -17,6 +17,8 @@ import { Coordinator } from './modules/coordinator/coordinator.js';
 import { JobRunner } from './modules/jobs/job-runner.js';
 import { WebhookDispatcher } from './modules/notifications/webhook-dispatcher.js';
 import { Monitor } from './modules/monitor/monitor.js';
+import { ExternalApprovalWorker } from './modules/external-approvers/worker.js';
+import { externalDecisionHandler } from './modules/signing/external-answers.js';
 import { SIGNING_JOB, signingJob } from './modules/signing/signing-job.js';
 import { VAULT_KEYGEN_JOB, vaultKeygenJob } from './modules/vaults/keygen-job.js';
 import { openDatabase, type Database } from './store/database.js';
@@ -45,6 +47,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   let jobs: JobRunner | undefined;
   let webhooks: WebhookDispatcher | undefined;
   let monitor: Monitor | undefined;
+  let external: ExternalApprovalWorker | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
@@ -74,6 +77,13 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     const dispatcher = webhooks;
     monitor = new Monitor({ db, logger: log.child({ component: 'monitor' }) });
     const watcher = monitor;
+    external = new ExternalApprovalWorker({
+      db,
+      logger: log.child({ component: 'external-approvers' }),
+      outcomes: externalDecisionHandler,
+      onSigningQueued: () => runner.wake(),
+    });
+    const caller = external;
     // The origin depends on the bound port when it is not configured: listen first.
     let origin = config.publicOrigin ?? '';
     const app = await buildApp(
@@ -99,6 +109,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     runner.start();
     dispatcher.start();
     watcher.start();
+    caller.start();
     log.info(
       { url, origin, store: db.dialect, relay: coordinator.relayUrl },
       'coffer server listening',
@@ -119,6 +130,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
         await stopped;
         await dispatcher.stop();
         await watcher.stop();
+        await caller.stop();
         await db.close();
       },
     };
@@ -126,6 +138,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await jobs?.stop().catch(() => undefined);
     await webhooks?.stop().catch(() => undefined);
     await monitor?.stop().catch(() => undefined);
+    await external?.stop().catch(() => undefined);
     await coordinator?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw error;

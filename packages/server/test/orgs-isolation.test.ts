@@ -184,6 +184,20 @@ describe('organisation isolation', () => {
       (await a.owner.post(`/v1/orgs/${orgA}/invites`, { email: 'x@a.example', role: 'viewer' }))
         .statusCode,
     ).toBe(201);
+    // Both organisations configure an external approver (policy ids are not prefixed, so the
+    // id finder needs a real row to pick).
+    for (const [client, orgId] of [
+      [ownerB, orgB],
+      [a.owner, orgA],
+    ] as const) {
+      const created = await client.post(`/v1/orgs/${orgId}/external-approvers`, {
+        id: `aml-${orgId.slice(-6)}`,
+        name: 'AML',
+        url: 'https://aml.example.com/coffer',
+        publicKey: '11'.repeat(32),
+      });
+      expect(created.statusCode).toBe(201);
+    }
     routes = await discoverOrgRoutes(t);
   });
   afterAll(async () => t.close());

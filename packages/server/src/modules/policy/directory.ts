@@ -6,6 +6,7 @@
  */
 import { ROLES, type PolicyDirectory } from '@coffer/protocol';
 import type { Queryable } from '../../store/database.js';
+import { externalApproverKeys } from '../external-approvers/store.js';
 import { approvalKeys } from './approval-keys.js';
 
 export async function policyDirectory(
@@ -22,6 +23,6 @@ export async function policyDirectory(
   return {
     members: members.map((m) => ({ id: m.user_id, role: m.role })),
     approvers: approvers.filter((a) => a.principal !== undefined && ids.has(a.principal)),
-    externalApprovers: [],
+    externalApprovers: await externalApproverKeys(db, orgId),
   };
 }

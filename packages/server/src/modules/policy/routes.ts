@@ -98,6 +98,18 @@ export const policyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         policy,
         directory: await policyDirectory(tx, orgId, ctx.origin),
       });
+      const configured = new Set(document.directory.externalApprovers.map((e) => e.endpointId));
+      for (const rule of policy.rules) {
+        if (rule.action.type !== 'require-approvals') continue;
+        for (const stage of rule.action.stages) {
+          if (stage.type === 'external' && !configured.has(stage.endpointId)) {
+            throw conflict(
+              `rule "${rule.id}" calls external approver "${stage.endpointId}", which the ` +
+                'organisation has not configured',
+            );
+          }
+        }
+      }
       const hash = publishedPolicyHash(document);
       await insertPolicyVersion(tx, {
         document,

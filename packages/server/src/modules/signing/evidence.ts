@@ -7,6 +7,7 @@
  */
 import type { SigningEvidenceV2 } from '@coffer/protocol';
 import type { Queryable } from '../../store/database.js';
+import { answersOf } from '../external-approvers/store.js';
 import { approvalsOf, findPolicyVersion } from '../policy/store.js';
 import type { StoredRequest } from './store.js';
 
@@ -40,7 +41,15 @@ export async function signingEvidence(db: Queryable, request: StoredRequest): Pr
     approvals: request.decisions
       .filter((d) => d.decision === 'approve')
       .map((d) => ({ approval: d.approval, at: d.at.toISOString() })),
-    external: [],
+    external: (await answersOf(db, view.id))
+      .filter((a) => a.decision === 'approve')
+      .map((a) => ({
+        endpointId: a.endpointId,
+        callId: a.callId,
+        decision: 'approve' as const,
+        signature: a.signature,
+        at: a.at.toISOString(),
+      })),
     velocity: [...request.velocity],
   };
   return evidence;

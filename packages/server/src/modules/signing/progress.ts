@@ -7,6 +7,7 @@
  */
 import {
   approvalStatus,
+  externalApproverId,
   membersFromDirectory,
   type ApprovalRequirement,
   type ApproverDecision,
@@ -38,6 +39,17 @@ export interface ExternalAnswer {
   readonly approverId: string;
   readonly decision: 'approve' | 'reject';
   readonly at: Date;
+}
+
+/** External approvers' recorded answers as the engine counts them (`external:<endpointId>`). */
+export function externalDecisions(
+  answers: readonly { endpointId: string; decision: 'approve' | 'reject'; at: Date }[],
+): ExternalAnswer[] {
+  return answers.map((a) => ({
+    approverId: externalApproverId(a.endpointId),
+    decision: a.decision,
+    at: a.at,
+  }));
 }
 
 /** Progress under a published version's requirement. */

@@ -33,7 +33,9 @@ import { judgeRequest } from '../policy/judge.js';
 import { findPolicyVersion, genesisAcceptance } from '../policy/store.js';
 import { verifyDecision } from '../policy/verify-decision.js';
 import { findVault } from '../vaults/store.js';
-import { genesisProgress, policyProgress } from './progress.js';
+import { answersOf } from '../external-approvers/store.js';
+import { externalDecisions, genesisProgress, policyProgress } from './progress.js';
+import { applyProgress, openExternalStage } from './transitions.js';
 import { SIGNING_JOB } from './signing-job.js';
 import {
   findByIdempotencyKey,
@@ -41,7 +43,6 @@ import {
   insertDecision,
   insertSignatureRequest,
   recordPolicyDecision,
-  setProgress,
   setRequestStatus,
   type StoredInitiator,
   type StoredRequest,
@@ -236,6 +237,10 @@ async function judge(
     return true;
   }
   await setRequestStatus(tx, r.id, 'pending_policy', 'pending_approval');
+  if (decision.requirement) {
+    const stored = (await findSignatureRequest(tx, { requestId: r.id }))!;
+    await openExternalStage(tx, stored, decision.requirement, progress);
+  }
   return false;
 }
 
@@ -305,13 +310,20 @@ export async function decide(ctx: AppContext, input: DecideInput): Promise<Store
         throw forbidden('the initiator cannot decide on their own request');
       }
       const decisions = [...found.decisions, { approval, decision, principal, at: new Date() }];
-      const full = policyProgress(found.requirement!, directory, found.initiator, decisions, []);
+      const external = externalDecisions(await answersOf(tx, view.id));
+      const full = policyProgress(
+        found.requirement!,
+        directory,
+        found.initiator,
+        decisions,
+        external,
+      );
       const before = policyProgress(
         found.requirement!,
         directory,
         found.initiator,
         found.decisions,
-        [],
+        external,
       );
       if (JSON.stringify(full) === JSON.stringify(before) && full.state === 'pending') {
         throw forbidden(
@@ -333,18 +345,7 @@ export async function decide(ctx: AppContext, input: DecideInput): Promise<Store
       subject: view.id,
       details: { approverKeyId: approval.approverKeyId, principal, progress: progress.state },
     });
-    await setProgress(tx, view.id, progress);
-    if (progress.state === 'approved') {
-      await setRequestStatus(tx, view.id, 'pending_approval', 'approved');
-      await enqueueJob(tx, SIGNING_JOB, view.id);
-      return true;
-    }
-    if (progress.state === 'rejected') {
-      await setRequestStatus(tx, view.id, 'pending_approval', 'rejected', {
-        failure: { reason: `rejected by ${principal ?? approval.approverKeyId}`, culprits: [] },
-      });
-    }
-    return false;
+    return applyProgress(tx, found, progress, principal ?? approval.approverKeyId);
   });
   if (wake) ctx.wakeJobs?.();
   return (await findSignatureRequest(db, { requestId }))!;

@@ -24,6 +24,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Queryable } from '../../store/database.js';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
+import { cancelPendingCalls } from '../external-approvers/store.js';
 
 export type RequestStatus = SignatureRequest['status'];
 export type Progress = SignatureRequest['progress'];
@@ -350,6 +351,8 @@ export async function setRequestStatus(
   );
   const row = rows[0];
   if (!row) return false;
+  // A request that stopped waiting for approvals no longer waits for external approvers.
+  if (to !== 'pending_approval') await cancelPendingCalls(tx, requestId);
   await appendAudit(tx, {
     chain: row.org_id,
     actor: outcome.actor ?? SYSTEM_ACTOR,
