@@ -42,7 +42,11 @@ describe('passkeys', () => {
     const options = await client.post('/v1/auth/passkeys/registration/options');
     expect(options.statusCode).toBe(200);
     const credential = authenticator.register(options.json<PasskeyRegistrationOptions>());
-    const registered = await client.post('/v1/auth/passkeys/registration', { name, credential });
+    const registered = await client.post('/v1/auth/passkeys/registration', {
+      name,
+      credential,
+      currentPassword: PASSWORD,
+    });
     expect(registered.statusCode).toBe(201);
     return authenticator;
   }
@@ -70,6 +74,7 @@ describe('passkeys', () => {
     const registered = await alice.post('/v1/auth/passkeys/registration', {
       name: 'laptop',
       credential: authenticator.register(options),
+      currentPassword: PASSWORD,
     });
     expect(registered.statusCode).toBe(201);
     expect(registered.json()).toMatchObject({
@@ -101,6 +106,7 @@ describe('passkeys', () => {
     const again = await alice.post('/v1/auth/passkeys/registration', {
       name: 'again',
       credential: authenticator.register(next),
+      currentPassword: PASSWORD,
     });
     expect(again.statusCode).toBe(409);
   });
@@ -188,17 +194,33 @@ describe('passkeys', () => {
     const noUv = await dave.post('/v1/auth/passkeys/registration', {
       name: 'key',
       credential: authenticator.register(await options(), { flags: FLAG_UP | FLAG_AT }),
+      currentPassword: PASSWORD,
     });
     expect(noUv.statusCode).toBe(400);
     expect(noUv.json().error.message).toMatch(/user.*verif/i);
     const wrongOrigin = await dave.post('/v1/auth/passkeys/registration', {
       name: 'key',
       credential: authenticator.register(await options(), { origin: 'https://evil.example' }),
+      currentPassword: PASSWORD,
     });
     expect(wrongOrigin.statusCode).toBe(400);
+    // A session alone is not enough: the current password is asked again (a stolen session
+    // cannot add a lasting credential).
+    const noPassword = await dave.post('/v1/auth/passkeys/registration', {
+      name: 'key',
+      credential: authenticator.register(await options()),
+    });
+    expect(noPassword.statusCode).toBe(400);
+    const wrongPassword = await dave.post('/v1/auth/passkeys/registration', {
+      name: 'key',
+      credential: authenticator.register(await options()),
+      currentPassword: 'not the password at all',
+    });
+    expect(wrongPassword.statusCode).toBe(403);
     const stolen = await erin.post('/v1/auth/passkeys/registration', {
       name: 'key',
       credential: authenticator.register(await options()),
+      currentPassword: PASSWORD,
     });
     expect(stolen.statusCode).toBe(400);
     expect((await dave.get('/v1/auth/passkeys')).json().passkeys).toEqual([]);
@@ -242,7 +264,10 @@ describe('passkeys', () => {
     const credential = new SoftAuthenticator(ORIGIN).register(options);
     const noName = await heidi.post('/v1/auth/passkeys/registration', { credential });
     expect(noName.statusCode).toBe(400);
-    expect(noName.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.name']);
+    expect(noName.json().error.issues.map((i: { path: string }) => i.path)).toEqual([
+      'body.name',
+      'body.currentPassword',
+    ]);
     const badEncoding = await anonymous('/v1/auth/passkeys/login', {
       credential: { ...credential, response: { clientDataJSON: 'not base64url!' } },
     });

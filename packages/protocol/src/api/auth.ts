@@ -208,6 +208,11 @@ export type PasskeyLoginOptions = z.infer<typeof PasskeyLoginOptions>;
 export const PasskeyRegistrationRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   credential: RegistrationResponseJSON,
+  /**
+   * Re-authentication: a passkey is a lasting credential that can log in and approve, so a
+   * live session alone (possibly stolen) cannot add one.
+   */
+  currentPassword: z.string().min(1).max(1024),
 });
 
 /** POST /v1/auth/passkeys/login/options: by email, or without one (discoverable passkeys). */

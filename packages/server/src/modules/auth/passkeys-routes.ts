@@ -17,6 +17,7 @@ import {
   Passkey,
   SessionInfo,
 } from '@coffer/protocol';
+import { requireCurrentPassword } from './reauthenticate.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app-context.js';
 import { notFound } from '../../http/server-error.js';
@@ -61,13 +62,17 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       schema: {
         tags: ['identity'],
         summary: 'Finish adding a passkey (attestation verified, user verification required)',
+        description:
+          'Needs the current password again: a stolen session must not be able to add a ' +
+          'lasting credential that logs in and approves (403 on a wrong password).',
         body: PasskeyRegistrationRequest,
         response: { 201: Passkey, ...errors },
       },
     },
     async (request, reply) => {
       const { user } = requireSession(request);
-      const { name, credential } = request.body;
+      const { name, credential, currentPassword } = request.body;
+      await requireCurrentPassword(db, user.id, currentPassword);
       const verified = await verifyRegistration(db, rp(), user.id, name, credential);
       const passkey = await insertPasskey(db, verified);
       request.log.info({ userId: user.id, passkeyId: passkey.id }, 'passkey registered');
