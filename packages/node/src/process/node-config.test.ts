@@ -112,6 +112,21 @@ describe('parseNodeConfig', () => {
     );
   });
 
+  it('reads the organisations a node serves, refusing non-ids', () => {
+    const coordinator = identity();
+    const ok = parseNodeConfig({
+      ...minimal,
+      enrolment: { coordinator, organisations: ['org_1', 'org_2'] },
+    });
+    expect(ok.enrolment?.organisations).toEqual(['org_1', 'org_2']);
+    expect(
+      parseNodeConfig({ ...minimal, enrolment: { coordinator } }).enrolment,
+    ).not.toHaveProperty('organisations');
+    expect(
+      configErrorOf({ ...minimal, enrolment: { coordinator, organisations: ['org 1'] } }),
+    ).toMatch(/enrolment.organisations\[0\] is not an id/);
+  });
+
   it('verifies the admin signatures of a signed approval policy', () => {
     const admin = ed25519.keygen();
     const approver = ed25519.keygen();

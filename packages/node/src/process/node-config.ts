@@ -70,6 +70,12 @@ export interface EnrolmentConfig {
    * the node's operator directly, as `{ policy }`. Without it, signing is always refused.
    */
   readonly approvals?: ApprovalPolicy;
+  /**
+   * The organisations (ids) this node serves: key generation for any other organisation, or
+   * without a vault genesis, is refused, so another tenant of the same coordinator cannot
+   * use this node. Absent: any organisation.
+   */
+  readonly organisations?: readonly string[];
 }
 
 export interface NodeConfig {
@@ -211,7 +217,7 @@ function parseRelay(value: unknown): RelayConfig {
 }
 
 function parseEnrolment(value: unknown): EnrolmentConfig {
-  const o = readObject(value, 'enrolment', ['coordinator', 'peers', 'approvals']);
+  const o = readObject(value, 'enrolment', ['coordinator', 'peers', 'approvals', 'organisations']);
   if (o.coordinator === undefined) throw configError('enrolment.coordinator', 'is required');
   const coordinator = parsePublicIdentity(o.coordinator, 'enrolment.coordinator');
   const peers = readArray(o.peers ?? [], 'enrolment.peers').map((p, i) =>
@@ -224,9 +230,21 @@ function parseEnrolment(value: unknown): EnrolmentConfig {
     }
     ids.add(peer.nodeId);
   }
-  return o.approvals === undefined
-    ? { coordinator, peers }
-    : { coordinator, peers, approvals: parseApprovals(o.approvals) };
+  const organisations =
+    o.organisations === undefined
+      ? undefined
+      : readArray(o.organisations, 'enrolment.organisations').map((id, i) => {
+          const path = `enrolment.organisations[${i}]`;
+          const orgId = readString(id, path);
+          if (!/^[A-Za-z0-9._:-]{1,128}$/.test(orgId)) throw configError(path, 'is not an id');
+          return orgId;
+        });
+  return {
+    coordinator,
+    peers,
+    ...(o.approvals === undefined ? {} : { approvals: parseApprovals(o.approvals) }),
+    ...(organisations === undefined ? {} : { organisations }),
+  };
 }
 
 function parseApprovals(value: unknown): ApprovalPolicy {

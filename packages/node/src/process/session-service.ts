@@ -27,6 +27,8 @@ export interface SessionServiceOptions {
   readonly ledger: DurableLedger;
   readonly coordinatorId: string;
   readonly approvalPolicy: ApprovalPolicy | undefined;
+  /** The organisations served (enrolment.organisations); undefined: any. */
+  readonly organisations?: readonly string[] | undefined;
   readonly roundTimeoutMs: number;
   readonly logger: Logger;
 }
@@ -51,6 +53,7 @@ export class SessionService {
       roundTimeoutMs: opts.roundTimeoutMs,
       listen: false,
       ...(opts.approvalPolicy === undefined ? {} : { approvalPolicy: opts.approvalPolicy }),
+      ...(opts.organisations === undefined ? {} : { organisations: opts.organisations }),
     });
     this.log = opts.logger.child({ component: 'service' });
   }

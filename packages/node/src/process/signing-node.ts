@@ -79,6 +79,7 @@ export class SigningNode {
         ledger,
         coordinatorId: config.enrolment.coordinator.nodeId,
         approvalPolicy: config.enrolment.approvals,
+        organisations: config.enrolment.organisations,
         roundTimeoutMs: config.sessions.roundTimeoutMs,
         logger: log,
       });

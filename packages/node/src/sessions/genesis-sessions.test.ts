@@ -228,3 +228,53 @@ describe('vault genesis', () => {
     ).toBe(true);
   });
 });
+
+describe('nodes that serve named organisations', () => {
+  let served: Cluster;
+  beforeAll(async () => {
+    served = await Cluster.start(NODES, {
+      approvalPolicy: configured,
+      organisations: ['org-genesis'],
+    });
+  });
+  afterAll(async () => {
+    await served.stop();
+  });
+
+  const keygen = (params: object) =>
+    Promise.allSettled(
+      NODES.map((node) =>
+        served.node(node).runner.run({
+          sessionId: freshSessionId(),
+          protocol: 'dkg',
+          params: { group: 'ed25519', structure: '2of3', ...params },
+          participants: PARTIES,
+        }),
+      ),
+    );
+
+  it('refuse key generation for another organisation, or without a genesis', async () => {
+    const foreign = { ...genesisFor('vault-foreign'), orgId: 'org-other' };
+    for (const outcome of await keygen({ genesis: foreign })) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringMatching(/does not serve organisation org-other/) as string,
+      });
+    }
+    for (const outcome of await keygen({})) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    const line = served.node('node-a').logs.find((l) => l.orgId === 'org-other');
+    expect(line).toMatchObject({ msg: 'key generation refused: organisation not served' });
+  });
+
+  it('generate keys for the organisation they serve', async () => {
+    const key = await served.generateKey(
+      'dkg',
+      { group: 'ed25519', structure: '2of3', genesis: genesisFor('vault-served') },
+      PARTIES,
+    );
+    expect(key.genesisHash).toBe(genesisHash(genesisFor('vault-served')));
+  });
+});

@@ -110,6 +110,11 @@ export interface SessionRunnerOptions {
   readonly ledger: UsageLedger;
   /** Needed to join signing sessions; without it every signing request is refused. */
   readonly approvalPolicy?: ApprovalPolicy;
+  /**
+   * The organisations this node serves: a key generation whose genesis names another, or
+   * that has no genesis, is refused (INVALID_REQUEST). Absent: any organisation.
+   */
+  readonly organisations?: readonly string[];
   readonly logger?: Logger;
   /** Per-round deadline; default 30 s. */
   readonly roundTimeoutMs?: number;
@@ -121,6 +126,8 @@ export interface SessionRunnerOptions {
 }
 
 const SESSION_ID = /^(?:[0-9a-f]{2}){16,64}$/;
+/** Sessions that create a key (and may carry a vault genesis). */
+const KEYGEN_PROTOCOLS: ReadonlySet<ProtocolName> = new Set(['dkg', 'dkls23-keygen']);
 export const DEFAULT_ROUND_TIMEOUT_MS = 30_000;
 
 interface Running {
@@ -285,6 +292,21 @@ export class SessionRunner {
       throw new SessionAborted('INVALID_REQUEST', `bad params: ${describe(error)}`, {
         cause: error,
       });
+    }
+    const served = this.#opts.organisations;
+    if (served !== undefined && KEYGEN_PROTOCOLS.has(request.protocol)) {
+      const orgId = (params as { genesis?: VaultGenesis }).genesis?.orgId;
+      if (orgId === undefined || !served.includes(orgId)) {
+        this.#log.warn(
+          { sessionId: request.sessionId, protocol: request.protocol, orgId },
+          'key generation refused: organisation not served',
+        );
+        throw invalid(
+          orgId === undefined
+            ? 'this node generates keys only with a vault genesis naming an organisation it serves'
+            : `this node does not serve organisation ${orgId}`,
+        );
+      }
     }
     const ctx: DriverContext = {
       sessionId: request.sessionId,
