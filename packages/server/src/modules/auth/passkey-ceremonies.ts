@@ -6,12 +6,10 @@
  * biometric, and is accepted without a TOTP code); credentials are discoverable (resident)
  * so people can log in without typing an email; challenges are server-side and single use.
  */
-import { randomBytes } from 'node:crypto';
 import {
   PasskeyLoginOptions,
   PasskeyRegistrationOptions,
   type AuthenticationResponseJSON,
-  type Passkey,
   type RegistrationResponseJSON,
   type User,
 } from '@coffer/protocol';
@@ -157,31 +155,13 @@ export async function verifyRegistration(
  * challenge is bound to them; without an email the authenticator offers its discoverable
  * credentials. For an unknown email no challenge is stored, so the login cannot succeed.
  */
-export async function loginOptions(
-  db: Queryable,
-  rp: RelyingParty,
-  user: User | null | undefined,
-): Promise<PasskeyLoginOptions> {
-  let challenge: string;
-  let allowCredentials: Passkey[] = [];
-  if (user === undefined) {
-    challenge = await issueChallenge(db, 'authentication', null);
-  } else if (user === null) {
-    challenge = randomBytes(32).toString('base64url'); // never stored: cannot be answered
-  } else {
-    challenge = await issueChallenge(db, 'authentication', user.id);
-    allowCredentials = await listPasskeys(db, user.id);
-  }
+export async function loginOptions(db: Queryable, rp: RelyingParty): Promise<PasskeyLoginOptions> {
+  const challenge = await issueChallenge(db, 'authentication', null);
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     challenge: base64urlBytes(challenge),
     timeout: CHALLENGE_TTL_SECONDS * 1000,
     userVerification: 'required',
-    ...(user === undefined
-      ? {}
-      : {
-          allowCredentials: allowCredentials.map((p) => ({ id: p.id, transports: p.transports })),
-        }),
   });
   return PasskeyLoginOptions.parse(options);
 }

@@ -33,7 +33,7 @@ import {
 import { deletePasskey, insertPasskey, listPasskeys } from './passkeys-store.js';
 import { AUTH_RATE_LIMIT } from './rate-limits.js';
 import { createSession } from './sessions-store.js';
-import { findUserByEmail, findUserById } from './users-store.js';
+import { findUserById } from './users-store.js';
 import { errorResponses } from '../../http/error-responses.js';
 
 const errors = errorResponses(400, 401, 403, 404, 409, 429);
@@ -118,17 +118,16 @@ export const passkeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       config: { rateLimit: AUTH_RATE_LIMIT },
       schema: {
         tags: ['identity'],
-        summary: 'Start a passkey login (by email, or usernameless without one)',
+        summary: 'Start a passkey login (always usernameless)',
+        description:
+          'Passkeys are discoverable, so the authenticator offers its credentials itself. An ' +
+          '`email` is accepted for older clients and ignored: answering per account would tell ' +
+          'anyone which accounts have passkeys.',
         body: PasskeyLoginOptionsRequest,
         response: { 200: PasskeyLoginOptions, ...errors },
       },
     },
-    async (request) => {
-      const { email } = request.body;
-      const user =
-        email === undefined ? undefined : ((await findUserByEmail(db, email))?.user ?? null);
-      return loginOptions(db, rp(), user);
-    },
+    async () => loginOptions(db, rp()),
   );
 
   app.post(
