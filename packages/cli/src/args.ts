@@ -2,9 +2,10 @@
  * Option parsing for commands, on node:util's parseArgs (strict: an unknown option is a
  * usage error naming it), plus the converters every command shares.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { hexToBytes } from '@coffer/crypto';
-import { usageError } from './cli-error.js';
+import { CliError, usageError } from './cli-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -38,4 +39,15 @@ export function secretFromEnv(variable: string | undefined): string | undefined 
     throw usageError(`environment variable ${variable} is not set`);
   }
   return value;
+}
+
+/** The JSON in `file` (`what` names it in the error). */
+export function readJsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(
+      `cannot read ${what} from ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }

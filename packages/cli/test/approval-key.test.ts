@@ -10,12 +10,16 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   approvalPayloadJson,
   expectedDecisionPayload,
+  policyApprovalPayloadJson,
+  publishedPolicyHash,
   requestApprovalPayloadJson,
+  type PolicyVersion,
   type SignatureRequest,
 } from '@coffer/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   approve,
+  decidePolicyVersion,
   newApprovalKey,
   readApprovalKey,
   writeApprovalKey,
@@ -155,5 +159,39 @@ describe('approval key files', () => {
       policyVersion: 1,
     });
     expect(() => approve(key, pendingRequest(forged))).toThrow(/refusing to approve/);
+  });
+
+  it('sign a policy version only when its hash is its document’s', () => {
+    const key = { v: 1 as const, keyId: 'key-1', scheme: 'ed25519' as const, ...newApprovalKey() };
+    const document = {
+      version: 1 as const,
+      orgId: `org_${'3'.repeat(32)}`,
+      policyVersion: 2,
+      previousHash: null,
+      policy: { version: 1 as const, policyVersion: 2, rules: [], groups: [] },
+      directory: { members: [], approvers: [], externalApprovers: [] },
+    };
+    const version = {
+      orgId: document.orgId,
+      policyVersion: 2,
+      hash: publishedPolicyHash(document),
+      document,
+    } as unknown as PolicyVersion;
+    const approval = decidePolicyVersion(key, version, 'approve') as { signature: string };
+    const payload = policyApprovalPayloadJson({
+      orgId: document.orgId,
+      policyVersion: 2,
+      hash: version.hash,
+      decision: 'approve',
+    });
+    expect(
+      ed25519.verify(
+        Buffer.from(approval.signature, 'hex'),
+        new TextEncoder().encode(payload),
+        Buffer.from(key.publicKey, 'hex'),
+      ),
+    ).toBe(true);
+    const lying = { ...version, hash: '00'.repeat(32) } as PolicyVersion;
+    expect(() => decidePolicyVersion(key, lying, 'approve')).toThrow(/hash is not its document/);
   });
 });

@@ -7,6 +7,8 @@ import { nodeRemove } from './node-remove.js';
 import { nodeList } from './node-list.js';
 import { nodeEnrol } from './node-enrol.js';
 import { approve } from './approve.js';
+import { cancel } from './cancel.js';
+import { policyApprove, policyDryRun, policyPropose, policyShow } from './policy.js';
 import { auditExport, auditVerify } from './audit-verify.js';
 import { apikeyRevoke } from './apikey-revoke.js';
 import { apikeyList } from './apikey-list.js';
@@ -62,6 +64,11 @@ export const COMMANDS: readonly Command[] = [
   vaultShow,
   sign,
   approve,
+  cancel,
+  policyShow,
+  policyPropose,
+  policyApprove,
+  policyDryRun,
   auditExport,
   auditVerify,
   apikeyCreate,

@@ -3,7 +3,7 @@
  * digest (ECDSA) — optionally approves the request at once with an Ed25519 approval key file,
  * waits until the nodes have signed (or the request failed) and prints the signature.
  */
-import { parseOptions, required } from '../args.js';
+import { parseOptions, readJsonFile, required } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import { approve, readApprovalKey } from '../platform/approval-key.js';
 import {
@@ -21,8 +21,9 @@ export const sign: Command = {
   name: 'sign',
   summary: 'request a signature from a vault, approve it, wait, print it',
   section: 'platform',
-  help: `Usage: coffer sign --vault VAULT_ID --scheme S (--message HEX | --message-text T | --digest HEX)
-                   [--approve-with FILE] [--no-wait] [--org ID] [--json]
+  help: `Usage: coffer sign --vault VAULT_ID --scheme S
+                   (--message HEX | --message-text T | --digest HEX | --intent FILE)
+                   [--idempotency-key K] [--approve-with FILE] [--no-wait] [--org ID] [--json]
 
   --vault VAULT_ID     the vault (vlt_…)
   --scheme S           frost-ed25519 or frost-taproot (sign a message), ecdsa-secp256k1 (sign
@@ -30,6 +31,9 @@ export const sign: Command = {
   --message HEX        the message, hex (FROST)
   --message-text T     the message as UTF-8 text (FROST)
   --digest HEX         the 32-byte digest, hex (ECDSA)
+  --intent FILE        what the request does, as JSON (kind, chain, asset, amount, source,
+                       destination, digests): the organisation's policy judges it
+  --idempotency-key K  a retry with the same key returns the first request, never a second
   --approve-with FILE  approve the request with this approval key file (from "coffer apikey
                        create --approval-key-out"); otherwise approvers use "coffer approve"
   --no-wait            print the request and return without waiting for the signature
@@ -46,6 +50,8 @@ or secp256k1 library, under the public key printed with it.
       message: { type: 'string' },
       'message-text': { type: 'string' },
       digest: { type: 'string' },
+      intent: { type: 'string' },
+      'idempotency-key': { type: 'string' },
       'approve-with': { type: 'string' },
       'no-wait': { type: 'boolean' },
     });
@@ -61,11 +67,18 @@ or secp256k1 library, under the public key printed with it.
     const key = o['approve-with'] === undefined ? undefined : readApprovalKey(o['approve-with']);
     const client = connect(o.server);
     const orgId = await resolveOrg(client, o.org);
-    let request = await client.createSignatureRequest(orgId, vaultId, {
-      scheme: scheme as never,
-      ...(message === undefined ? {} : { message }),
-      ...(o.digest === undefined ? {} : { digest: o.digest.replace(/^0x/, '').toLowerCase() }),
-    });
+    const intent = o.intent === undefined ? undefined : readJsonFile(o.intent, 'the intent');
+    let request = await client.createSignatureRequest(
+      orgId,
+      vaultId,
+      {
+        scheme: scheme as never,
+        ...(message === undefined ? {} : { message }),
+        ...(o.digest === undefined ? {} : { digest: o.digest.replace(/^0x/, '').toLowerCase() }),
+        ...(intent === undefined ? {} : { intent: intent as never }),
+      },
+      o['idempotency-key'],
+    );
     progress(
       `Signature request ${request.id}: ${request.status}` +
         (request.progress.missing.length === 0

@@ -10,7 +10,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@coffer/crypto';
-import { expectedDecisionPayload, type Approval, type SignatureRequest } from '@coffer/protocol';
+import {
+  expectedDecisionPayload,
+  policyApprovalPayloadJson,
+  publishedPolicyHash,
+  type Approval,
+  type Decision,
+  type PolicyVersion,
+  type SignatureRequest,
+} from '@coffer/protocol';
 import { CliError } from '../cli-error.js';
 
 export interface ApprovalKeyFile {
@@ -55,14 +63,53 @@ export function readApprovalKey(file: string): ApprovalKeyFile {
   return key;
 }
 
-/** Signs the request's approval payload after checking it is the one this request implies. */
-export function approve(key: ApprovalKeyFile, request: SignatureRequest): Approval {
-  const expected = expectedDecisionPayload(request, 'approve');
-  if (expected !== request.approvalPayload) {
+const signed = (key: ApprovalKeyFile, payload: string): Approval => ({
+  approverKeyId: key.keyId,
+  scheme: 'ed25519',
+  signature: bytesToHex(ed25519.sign(new TextEncoder().encode(payload), hexToBytes(key.secretKey))),
+});
+
+/**
+ * Signs a decision on a request after checking the server's payload is the one the request's
+ * own fields imply (`expectedDecisionPayload`).
+ */
+export function approve(
+  key: ApprovalKeyFile,
+  request: SignatureRequest,
+  decision: Decision = 'approve',
+): Approval {
+  const expected = expectedDecisionPayload(request, decision);
+  const given = decision === 'approve' ? request.approvalPayload : request.rejectionPayload;
+  if (expected !== given) {
     throw new CliError(
-      `refusing to approve ${request.id}: the server's approval payload is not the one the request implies`,
+      `refusing to ${decision} ${request.id}: the server's payload is not the one the request implies`,
     );
   }
-  const signature = ed25519.sign(new TextEncoder().encode(expected), hexToBytes(key.secretKey));
-  return { approverKeyId: key.keyId, scheme: 'ed25519', signature: bytesToHex(signature) };
+  return signed(key, expected);
+}
+
+/**
+ * Signs a decision on a policy version after hashing the document itself: what is signed is
+ * the hash of the document this CLI shows, never a hash the server merely states.
+ */
+export function decidePolicyVersion(
+  key: ApprovalKeyFile,
+  version: PolicyVersion,
+  decision: Decision,
+): Approval {
+  const hash = publishedPolicyHash(version.document);
+  if (hash !== version.hash || version.document.orgId !== version.orgId) {
+    throw new CliError(
+      `refusing to ${decision} policy version ${version.policyVersion}: its hash is not its document's`,
+    );
+  }
+  return signed(
+    key,
+    policyApprovalPayloadJson({
+      orgId: version.orgId,
+      policyVersion: version.document.policyVersion,
+      hash,
+      decision,
+    }),
+  );
 }
