@@ -191,7 +191,7 @@ describe('approval key files', () => {
         Buffer.from(key.publicKey, 'hex'),
       ),
     ).toBe(true);
-    const lying = { ...version, hash: '00'.repeat(32) } as PolicyVersion;
+    const lying = { ...version, hash: '00'.repeat(32) };
     expect(() => decidePolicyVersion(key, lying, 'approve')).toThrow(/hash is not its document/);
   });
 });
