@@ -406,6 +406,15 @@ describe('requests under a published version', () => {
       type: 'coffer.request-approval.v2',
       policyVersion: 2,
     });
+    // What waits for whom: the teller now, the managers once the teller has approved.
+    const waitingFor = async (client: TestClient) =>
+      (await client.get('/v1/me/pending-approvals'))
+        .json<{ requests: { requestId: string }[] }>()
+        .requests.map((r) => r.requestId)
+        .includes(request.id);
+    expect(await waitingFor(teller)).toBe(true);
+    expect(await waitingFor(secondAdmin)).toBe(false);
+    expect(await waitingFor(initiator)).toBe(false);
     const own = await decideRequest(request, initiatorsKey);
     expect(own.statusCode).toBe(403);
     expect(own.json().error.message).toMatch(/initiator cannot decide/);
@@ -417,6 +426,8 @@ describe('requests under a published version', () => {
       status: 'pending_approval',
       progress: { state: 'pending', stage: 1 },
     });
+    expect(await waitingFor(teller)).toBe(false);
+    expect(await waitingFor(secondAdmin)).toBe(true);
     const byManager = await decideRequest(request, adminsKey);
     expect(byManager.json<SignatureRequest>()).toMatchObject({
       status: 'approved',

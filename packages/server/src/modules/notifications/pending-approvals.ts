@@ -2,13 +2,22 @@
  * "Approvers are notified of what waits for them" (issue 6, item 9): the signature requests in
  * 'pending_approval' in the caller's organisations where the caller's role may approve
  * (owner, admin, approver — the roles the approvals route accepts) and the caller has not
- * submitted a decision yet, not expired, and not proposed by the caller (the initiator never
- * counts under a published policy). Each comes with what it still needs. An API key sees its
- * own organisation only.
+ * submitted a decision yet, not expired, and not proposed by the caller. Under a published
+ * policy only requests whose open stage has a group the caller (for an API key: its creator)
+ * belongs to, and that the caller did not initiate, are listed. Each comes with what it still
+ * needs. An API key sees its own organisation only.
  */
-import type { PendingApproval } from '@coffer/protocol';
+import {
+  membersFromDirectory,
+  type ApprovalRequirement,
+  type ApproverGroup,
+  type PendingApproval,
+  type PolicyDirectory,
+  type ResolvedRequirementNode,
+} from '@coffer/protocol';
 import type { Queryable } from '../../store/database.js';
 import { actorId, type Actor } from '../auth/actor.js';
+import { findPolicyVersion } from '../policy/store.js';
 
 export const APPROVER_ROLES = ['owner', 'admin', 'approver'] as const;
 
@@ -20,9 +29,32 @@ interface PendingRow {
   digest: string;
   quorum: number | null;
   approvals: number;
-  progress: { missing: string[] };
+  progress: { missing: string[]; stage: number };
+  policy_version: number;
+  requirement: ApprovalRequirement | null;
+  initiator_principal: string;
   created_at: Date;
   expires_at: Date;
+}
+
+/** The groups of a requirement tree. */
+function groupsOf(node: ResolvedRequirementNode): ApproverGroup[] {
+  if ('group' in node) return [node.group];
+  return ('all' in node ? node.all : node.any).flatMap(groupsOf);
+}
+
+/** Whether `person` belongs to a group of the stage the request waits on. */
+function waitsFor(
+  row: PendingRow,
+  person: string,
+  directory: PolicyDirectory | undefined,
+): boolean {
+  if (row.policy_version === 1) return true;
+  if (person === row.initiator_principal || !row.requirement || !directory) return false;
+  const stage = row.requirement.stages[row.progress.stage];
+  if (stage?.type !== 'approvers') return false;
+  const membersOf = membersFromDirectory(directory.members);
+  return groupsOf(stage.requirement).some((group) => new Set(membersOf(group)).has(person));
 }
 
 export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<PendingApproval[]> {
@@ -38,7 +70,8 @@ export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<
         };
   const rows = await db.query<PendingRow>(
     `SELECT r.id, r.org_id, r.vault_id, r.scheme, r.digest, r.quorum, r.created_at,
-       r.expires_at, r.progress,
+       r.expires_at, r.progress, r.policy_version, r.decision -> 'requirement' AS requirement,
+       r.initiator ->> 'principal' AS initiator_principal,
        (SELECT count(*)::integer FROM signature_approvals a WHERE a.request_id = r.id) AS approvals
      FROM signature_requests r
      WHERE r.status = 'pending_approval' AND r.expires_at > now() AND ${orgFilter.sql}
@@ -48,7 +81,18 @@ export async function pendingApprovalsFor(db: Queryable, actor: Actor): Promise<
      ORDER BY r.created_at, r.id`,
     [actorId(actor), ...orgFilter.params],
   );
-  return rows.map((row) => ({
+  const person = actor.kind === 'api-key' ? actor.createdBy : actor.user.id;
+  const directories = new Map<string, PolicyDirectory | undefined>();
+  const waiting: PendingRow[] = [];
+  for (const row of rows) {
+    const key = `${row.org_id}/${row.policy_version}`;
+    if (row.policy_version !== 1 && !directories.has(key)) {
+      const version = await findPolicyVersion(db, row.org_id, row.policy_version);
+      directories.set(key, version?.document.directory);
+    }
+    if (waitsFor(row, person, directories.get(key))) waiting.push(row);
+  }
+  return waiting.map((row) => ({
     requestId: row.id,
     orgId: row.org_id,
     vaultId: row.vault_id,
