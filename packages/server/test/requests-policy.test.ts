@@ -25,6 +25,7 @@ import {
   type TestClient,
 } from './support/test-app.js';
 import { activeTestVault } from './support/vaults.js';
+import { insertTestPasskey, passkeyAssertion, testPasskey } from './support/test-passkey.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -38,6 +39,7 @@ let adminsKey: ApprovalApiKey;
 let tellersKey: ApprovalApiKey;
 let initiatorsKey: ApprovalApiKey;
 let vault: Vault;
+const ownersPasskey = testPasskey('b3duZXJzLXBob25l');
 
 const SANCTIONED = '0x' + 'dd'.repeat(20);
 const EXCHANGE = '0x' + 'ee'.repeat(20);
@@ -156,6 +158,7 @@ beforeAll(async () => {
     createdBy: initiator.userId,
     role: 'initiator',
   });
+  await insertTestPasskey(t.db, ownersPasskey, owner.userId);
   nodes = (await enrolTestNodes(owner, orgId, 3)).map((n) => n.identity.nodeId);
   vault = await activeVault('Treasury', 2);
 });
@@ -432,6 +435,25 @@ describe('requests under a published version', () => {
     expect(byManager.json<SignatureRequest>()).toMatchObject({
       status: 'approved',
       progress: { state: 'approved' },
+    });
+  });
+
+  it('a manager approves with a passkey: a WebAuthn assertion over the version-2 payload', async () => {
+    const request = (
+      await createRequest(initiator, { intent: transfer('5500') })
+    ).json<SignatureRequest>();
+    await decideRequest(request, tellersKey);
+    const url = `${requestsUrl()}/${request.id}/approvals`;
+    const noUv = await owner.post(url, passkeyAssertion(ownersPasskey, request.challenge, 0x01));
+    expect(noUv.statusCode).toBe(400);
+    expect(noUv.json().error.message).toMatch(/USER_NOT_VERIFIED/);
+    const approved = await owner.post(url, passkeyAssertion(ownersPasskey, request.challenge));
+    expect(approved.json<SignatureRequest>()).toMatchObject({
+      status: 'approved',
+      approvals: [
+        { approverKeyId: tellersKey.id },
+        { approverKeyId: ownersPasskey.id, scheme: 'webauthn-es256', principal: owner.userId },
+      ],
     });
   });
 

@@ -14,9 +14,8 @@ import {
   type VaultScheme,
 } from '@coffer/protocol';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   enrolTestNodes,
@@ -24,7 +23,6 @@ import {
   type ApprovalApiKey,
 } from './support/node-identities.js';
 import {
-  ORIGIN,
   bootstrapOwner,
   createTestApp,
   newMember,
@@ -33,6 +31,7 @@ import {
   type TestClient,
 } from './support/test-app.js';
 import { activeTestVault } from './support/vaults.js';
+import { insertTestPasskey, passkeyAssertion, testPasskey } from './support/test-passkey.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -42,7 +41,7 @@ let initiatorKey: ApprovalApiKey;
 let ownersKey: ApprovalApiKey;
 let single: Vault;
 let double: Vault;
-const passkey = { id: 'b3duZXItcGFzc2tleQ', secretKey: p256.utils.randomSecretKey() };
+const passkey = testPasskey('b3duZXItcGFzc2tleQ');
 
 /** A vault created through the API whose keys are then recorded as generated. */
 
@@ -58,15 +57,7 @@ beforeAll(async () => {
     createdBy: owner.userId,
     role: 'initiator',
   });
-  await t.db.query(
-    `INSERT INTO passkeys (id, user_id, name, rp_id, algorithm, public_key, public_key_sec1)
-     VALUES ($1, $2, 'phone', 'localhost', -7, '\\x00', $3)`,
-    [
-      passkey.id,
-      owner.userId,
-      Buffer.from(p256.getPublicKey(passkey.secretKey, false)).toString('hex'),
-    ],
-  );
+  await insertTestPasskey(t.db, passkey, owner.userId);
   const nodes = (await enrolTestNodes(owner, orgId, 3)).map((n) => n.identity.nodeId);
   single = await activeVault('Hot', 1, nodes);
   double = await activeVault('Cold', 2, nodes);
@@ -108,26 +99,9 @@ function ed25519Approval(request: SignatureRequest, key: ApprovalApiKey) {
   };
 }
 
-/** A WebAuthn assertion (L3 §6.3.3) with UP and UV whose challenge is the request's. */
-function passkeyApproval(request: SignatureRequest, flags = 0x05) {
-  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-  const authenticatorData = concatBytes(
-    sha256(utf8ToBytes('localhost')),
-    Uint8Array.of(flags, 0, 0, 0, 1),
-  );
-  const clientDataJSON = utf8ToBytes(
-    JSON.stringify({ type: 'webauthn.get', challenge: request.challenge, origin: ORIGIN }),
-  );
-  const signed = sha256(concatBytes(authenticatorData, sha256(clientDataJSON)));
-  const signature = p256.sign(signed, passkey.secretKey, { prehash: false, format: 'der' });
-  return {
-    approverKeyId: passkey.id,
-    scheme: 'webauthn-es256' as const,
-    signature: b64(signature),
-    authenticatorData: b64(authenticatorData),
-    clientDataJSON: b64(clientDataJSON),
-  };
-}
+/** The owner's passkey approving `request` (its challenge), with UP and UV unless `flags`. */
+const passkeyApproval = (request: SignatureRequest, flags = 0x05) =>
+  passkeyAssertion(passkey, request.challenge, flags);
 
 describe('signature requests', () => {
   it('answers 201 with the canonical approval payload and its WebAuthn challenge', async () => {
