@@ -383,7 +383,13 @@ describe('a request screened by the external approver', () => {
   });
 
   it('with onTimeout retry, a call that timed out is followed by a new one', async () => {
+    const underTwo = await newRequest();
     await publish(policyDocument(3, 'retry'));
+    // Open requests judged under the superseded version end (the nodes would refuse them).
+    const superseded = await get(underTwo.id);
+    expect(superseded.status).toBe('failed');
+    expect(superseded.failure?.reason).toMatch(/policy version 3 was published.*version 2/);
+    expect((await callsOf(underTwo.id)).map((c) => c.status)).toEqual(['cancelled']);
     const request = await newRequest();
     endpoint.answer = () => ({ status: 500, body: {} });
     await worker.tick();

@@ -39,6 +39,17 @@ import {
 
 /** What the replay ledger needs of accepted evidence (v1 or v2). */
 type EvidenceIds = Pick<SigningEvidence, 'vaultId' | 'requestId'>;
+
+type EvidenceJudgement =
+  | {
+      ok: true;
+      evidence: EvidenceIds;
+      approvers: readonly string[];
+      policy: string;
+      /** Evidence v2: the published version it was judged under. */
+      publishedVersion?: number;
+    }
+  | { ok: false; reason: ApprovalRefusalReason; message: string; approverKeyId?: string };
 import {
   PROTOCOL_ECHOED,
   checkBroadcastEchoes,
@@ -60,7 +71,9 @@ import type { VaultGenesis } from '../approvals/genesis.js';
 import {
   deleteSessionRecord,
   loadKeyGenesis,
+  loadPolicyHighWater,
   loadSessionRecord,
+  savePolicyHighWater,
   saveSessionRecord,
 } from './session-store.js';
 import {
@@ -334,7 +347,10 @@ export class SessionRunner {
     const digest = driver.digestOf(params) ?? '';
     const keyId = await driver.keyIdOf?.(ctx, params);
     const genesis = keyId === undefined ? undefined : await this.#genesisOf(keyId);
-    const verdict = this.#judgeEvidence(request.evidence, genesis, digest);
+    let verdict = this.#judgeEvidence(request.evidence, genesis, digest);
+    if (verdict.ok && verdict.publishedVersion !== undefined && keyId !== undefined) {
+      verdict = await this.#checkPolicyHighWater(keyId, verdict.publishedVersion, verdict);
+    }
     if (verdict.ok) {
       this.#log.info(
         {
@@ -368,13 +384,17 @@ export class SessionRunner {
     evidence: unknown,
     genesis: VaultGenesis | undefined,
     digest: string,
-  ):
-    | { ok: true; evidence: EvidenceIds; approvers: readonly string[]; policy: string }
-    | { ok: false; reason: ApprovalRefusalReason; message: string; approverKeyId?: string } {
+  ): EvidenceJudgement {
     if (isEvidenceV2(evidence)) {
       try {
         const accepted = assertEvidenceV2(genesis, evidence, digest, new Date());
-        return { ok: true, ...accepted, policy: `published v${accepted.evidence.policyVersion}` };
+        const publishedVersion = accepted.evidence.policyVersion;
+        return {
+          ok: true,
+          ...accepted,
+          policy: `published v${publishedVersion}`,
+          publishedVersion,
+        };
       } catch (error) {
         if (!(error instanceof ApprovalRefused)) throw error;
         return {
@@ -392,6 +412,28 @@ export class SessionRunner {
     return verdict.ok
       ? { ...verdict, policy: genesis === undefined ? 'configured' : 'genesis' }
       : verdict;
+  }
+
+  /**
+   * Rollback protection for evidence v2: once this node accepted a published version for a
+   * key, evidence judged under an older one is refused; a newer one raises the mark (stored
+   * before the session starts).
+   */
+  async #checkPolicyHighWater(
+    keyId: string,
+    version: number,
+    accepted: EvidenceJudgement,
+  ): Promise<EvidenceJudgement> {
+    const high = await loadPolicyHighWater(this.#opts.keystore, keyId);
+    if (version < high) {
+      return {
+        ok: false,
+        reason: 'POLICY_VERSION_MISMATCH',
+        message: `policy version ${version} is superseded: this node accepted version ${high} for this key`,
+      };
+    }
+    if (version > high) await savePolicyHighWater(this.#opts.keystore, keyId, version);
+    return accepted;
   }
 
   /** The genesis stored with `keyId`; a corrupt record refuses (fail closed, never falls back). */

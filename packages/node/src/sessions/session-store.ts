@@ -35,7 +35,7 @@ export function sessionRecordName(sessionId: string): string {
  * the genesis document stored with it (`key-genesis.<keyId>`, approvals/genesis.ts).
  */
 export function keyShareRecord(
-  kind: 'frost-share' | 'dkls23-share' | 'key-genesis',
+  kind: 'frost-share' | 'dkls23-share' | 'key-genesis' | 'key-policy-version',
   keyId: string,
 ): string {
   if (!/^[0-9a-f]{16,64}$/.test(keyId)) {
@@ -99,4 +99,35 @@ export async function loadKeyGenesis(
     throw error;
   }
   return parseVaultGenesis(JSON.parse(Buffer.from(bytes).toString('utf8')));
+}
+
+/**
+ * The highest published policy version this node has accepted evidence under for key `keyId`
+ * (1: none yet). Evidence judged under a lower version is refused from then on, so a
+ * coordinator cannot roll a key back to a superseded, laxer policy once the node has seen the
+ * newer one (APPROVALS.md "Evidence v2").
+ */
+export async function loadPolicyHighWater(keystore: Keystore, keyId: string): Promise<number> {
+  try {
+    const bytes = await keystore.get(keyShareRecord('key-policy-version', keyId));
+    const value = Number(Buffer.from(bytes).toString('utf8'));
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new NodeError('RECORD_CORRUPT', 'the policy version record is not a version');
+    }
+    return value;
+  } catch (error) {
+    if (isNodeError(error, 'RECORD_NOT_FOUND')) return 1;
+    throw error;
+  }
+}
+
+export async function savePolicyHighWater(
+  keystore: Keystore,
+  keyId: string,
+  policyVersion: number,
+): Promise<void> {
+  await keystore.put(
+    keyShareRecord('key-policy-version', keyId),
+    utf8ToBytes(String(policyVersion)),
+  );
 }

@@ -19,6 +19,7 @@ import {
   PublishedPolicy,
   Approval,
   Ok,
+  OPEN_REQUEST_STATUSES,
   policyApprovalPayloadJson,
   publishedPolicyHash,
   type PolicyDocument,
@@ -31,6 +32,7 @@ import type { Queryable } from '../../store/database.js';
 import { appendAudit, auditActorOf } from '../audit/audit-store.js';
 import { actorId, type Actor } from '../auth/actor.js';
 import { ADMIN_ROLES, EVERY_ROLE, requireOrgRole } from '../orgs/access.js';
+import { setRequestStatus } from '../signing/store.js';
 import { listVaults } from '../vaults/store.js';
 import { approvalKeys } from './approval-keys.js';
 import { policyDirectory } from './directory.js';
@@ -59,6 +61,32 @@ async function liveVaults(db: Queryable, orgId: string) {
 async function adminQuorum(db: Queryable, orgId: string): Promise<number> {
   const vaults = await liveVaults(db, orgId);
   return Math.max(1, ...vaults.map((v) => v.genesis.policy.quorum));
+}
+
+/**
+ * Once version `published` is out, open requests judged under an older published version
+ * can no longer be signed: the nodes refuse a superseded version once they have seen the newer
+ * one (APPROVALS.md "Evidence v2", rollback). End them now, with the reason, instead of letting
+ * them fail at the nodes. Requests under the genesis policy (version 1) are not affected.
+ */
+async function failSupersededRequests(tx: Queryable, orgId: string, published: number) {
+  const open = await tx.query<{ id: string; policy_version: number }>(
+    `SELECT id, policy_version FROM signature_requests
+     WHERE org_id = $1 AND status = ANY($2::text[]) AND policy_version >= 2
+       AND policy_version < $3
+     ORDER BY id FOR UPDATE`,
+    [orgId, OPEN_REQUEST_STATUSES, published],
+  );
+  for (const request of open) {
+    await setRequestStatus(tx, request.id, OPEN_REQUEST_STATUSES, 'failed', {
+      failure: {
+        reason:
+          `policy version ${published} was published; this request was judged under ` +
+          `version ${request.policy_version}, which the nodes no longer accept: ask again`,
+        culprits: [],
+      },
+    });
+  }
 }
 
 async function view(db: Queryable, version: StoredPolicyVersion): Promise<PolicyVersion> {
@@ -304,6 +332,7 @@ export const policyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
               subject: `policy:${version}`,
               details: { policyVersion: version, hash: found.hash, approvers: [...people] },
             });
+            await failSupersededRequests(tx, orgId, version);
           }
         });
         return view(db, (await findPolicyVersion(db, orgId, version))!);
