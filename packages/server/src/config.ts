@@ -17,6 +17,7 @@
  * | COFFER_RELAY_HOST        | listen address of the relay signing nodes connect to          | 127.0.0.1                |
  * | COFFER_RELAY_PORT        | its port (0 = any free port)                                  | 8741                     |
  * | COFFER_RELAY_PUBLIC_URL  | the relay URL nodes are told to use (GET /v1/coordinator)     | ws://<host>:<port>       |
+ * | COFFER_OUTBOUND_ALLOW_PRIVATE | `true`: webhooks and external approvers may be on private addresses | false          |
  */
 import { z } from 'zod';
 
@@ -44,6 +45,8 @@ export const ServerConfig = z.object({
     .string()
     .regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')
     .optional(),
+  /** Webhooks and external approvers may resolve to private addresses (outbound-destination.ts). */
+  outboundAllowPrivate: z.boolean(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -65,6 +68,7 @@ const ENV_OF: Record<string, string> = {
   relayHost: 'COFFER_RELAY_HOST',
   relayPort: 'COFFER_RELAY_PORT',
   relayPublicUrl: 'COFFER_RELAY_PUBLIC_URL',
+  outboundAllowPrivate: 'COFFER_OUTBOUND_ALLOW_PRIVATE',
 };
 
 /** Reads the configuration from `env`, with `overrides` (tests, `coffer up`) winning. */
@@ -75,6 +79,11 @@ export function loadServerConfig(
   const value = (name: string) => {
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
+  };
+  /** `true`/`false` (absent: false); anything else is left for the schema to refuse. */
+  const booleanValue = (name: string): unknown => {
+    const v = value(name);
+    return v === undefined ? false : v === 'true' ? true : v === 'false' ? false : v;
   };
   const raw = {
     host: value('COFFER_HOST') ?? '127.0.0.1',
@@ -93,6 +102,7 @@ export function loadServerConfig(
     relayHost: value('COFFER_RELAY_HOST') ?? '127.0.0.1',
     relayPort: value('COFFER_RELAY_PORT') ?? 8741,
     relayPublicUrl: value('COFFER_RELAY_PUBLIC_URL'),
+    outboundAllowPrivate: booleanValue('COFFER_OUTBOUND_ALLOW_PRIVATE'),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(

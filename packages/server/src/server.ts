@@ -73,7 +73,11 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
       },
     });
     const runner = jobs;
-    webhooks = new WebhookDispatcher({ db, logger: log.child({ component: 'webhooks' }) });
+    webhooks = new WebhookDispatcher({
+      db,
+      logger: log.child({ component: 'webhooks' }),
+      allowPrivateDestinations: config.outboundAllowPrivate,
+    });
     const dispatcher = webhooks;
     monitor = new Monitor({ db, logger: log.child({ component: 'monitor' }) });
     const watcher = monitor;
@@ -82,6 +86,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
       logger: log.child({ component: 'external-approvers' }),
       outcomes: externalDecisionHandler,
       onSigningQueued: () => runner.wake(),
+      allowPrivateDestinations: config.outboundAllowPrivate,
     });
     const caller = external;
     // The origin depends on the bound port when it is not configured: listen first.

@@ -9,6 +9,7 @@
 import { ExternalApprovalAnswer, externalDecisionPayloadJson } from '@coffer/protocol';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { destinationRefusal, type Resolver } from '../../http/outbound-destination.js';
 import { signWebhook } from '../notifications/webhook-signature.js';
 import type { DueCall } from './store.js';
 
@@ -25,19 +26,32 @@ export type CallResult =
     }
   | { readonly ok: false; readonly error: string };
 
+export interface CallOptions {
+  readonly timeoutMs: number;
+  /** COFFER_OUTBOUND_ALLOW_PRIVATE (outbound-destination.ts). */
+  readonly allowPrivateDestinations: boolean;
+  readonly resolve?: Resolver | undefined;
+  readonly fetch?: typeof fetch | undefined;
+}
+
 export async function callExternalApprover(
   call: DueCall,
-  timeoutMs: number,
-  fetchImpl: typeof fetch = fetch,
+  options: CallOptions,
 ): Promise<CallResult> {
   if (call.url === null || call.secret === null || call.publicKey === null) {
     return { ok: false, error: `external approver ${call.endpointId} is not configured` };
   }
+  const refusal = await destinationRefusal(
+    call.url,
+    options.allowPrivateDestinations,
+    options.resolve,
+  );
+  if (refusal !== null) return { ok: false, error: refusal };
   const body = JSON.stringify(call.payload);
   const timestamp = Math.floor(Date.now() / 1000);
   let response: Response;
   try {
-    response = await fetchImpl(call.url, {
+    response = await (options.fetch ?? fetch)(call.url, {
       method: 'POST',
       redirect: 'error',
       headers: {
@@ -47,7 +61,7 @@ export async function callExternalApprover(
         [CALL_SIGNATURE_HEADER]: signWebhook(call.secret, timestamp, body),
       },
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
     return {

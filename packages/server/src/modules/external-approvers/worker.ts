@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Resolver } from '../../http/outbound-destination.js';
 import type { Database, Queryable } from '../../store/database.js';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-store.js';
 import { callExternalApprover } from './client.js';
@@ -36,6 +37,10 @@ export interface ExternalApprovalWorkerOptions {
   readonly pollMs?: number;
   readonly attemptTimeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** Call endpoints on private addresses too (COFFER_OUTBOUND_ALLOW_PRIVATE). */
+  readonly allowPrivateDestinations?: boolean;
+  /** DNS resolution of destinations (tests). */
+  readonly resolve?: Resolver;
 }
 
 const MAX_BACKOFF_MS = 60_000;
@@ -99,7 +104,12 @@ export class ExternalApprovalWorker {
       log.warn({ endpointId: call.endpointId }, 'external approver timed out');
       return;
     }
-    const result = await callExternalApprover(call, Math.min(timeout, remaining), this.opts.fetch);
+    const result = await callExternalApprover(call, {
+      timeoutMs: Math.min(timeout, remaining),
+      allowPrivateDestinations: this.opts.allowPrivateDestinations ?? false,
+      resolve: this.opts.resolve,
+      fetch: this.opts.fetch,
+    });
     if (!result.ok) {
       const next = new Date(
         Math.min(Date.now() + backoffMs(call.attempts), call.deadlineAt.getTime()),

@@ -10,6 +10,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
+import { destinationRefusal, type Resolver } from '../../http/outbound-destination.js';
 import type { Database } from '../../store/database.js';
 import {
   claimDeliveries,
@@ -37,6 +38,10 @@ export interface WebhookDispatcherOptions {
   /** Per attempt (default 10 s). */
   readonly timeoutMs?: number;
   readonly concurrency?: number;
+  /** Deliver to private addresses too (COFFER_OUTBOUND_ALLOW_PRIVATE; outbound-destination.ts). */
+  readonly allowPrivateDestinations?: boolean;
+  /** DNS resolution of destinations (tests). */
+  readonly resolve?: Resolver;
 }
 
 export const WEBHOOK_DEFAULTS = {
@@ -46,6 +51,7 @@ export const WEBHOOK_DEFAULTS = {
   maxAttempts: 8,
   timeoutMs: 10_000,
   concurrency: 8,
+  allowPrivateDestinations: false,
 } as const;
 
 /** The delay before attempt `attempt + 1`, after `attempt` failed ones. */
@@ -56,8 +62,8 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number): numbe
 
 export class WebhookDispatcher {
   readonly worker = `webhooks-${randomBytes(6).toString('hex')}`;
-  readonly #opts: Required<Omit<WebhookDispatcherOptions, 'db' | 'logger'>> &
-    Pick<WebhookDispatcherOptions, 'db' | 'logger'>;
+  readonly #opts: Required<Omit<WebhookDispatcherOptions, 'db' | 'logger' | 'resolve'>> &
+    Pick<WebhookDispatcherOptions, 'db' | 'logger' | 'resolve'>;
   #timer: NodeJS.Timeout | undefined;
   #poll: Promise<void> | undefined;
   #stopped = false;
@@ -123,7 +129,13 @@ export class WebhookDispatcher {
     const timestamp = Math.floor(Date.now() / 1000);
     let statusCode: number | null = null;
     let error: string;
+    const refusal = await destinationRefusal(
+      delivery.url,
+      this.#opts.allowPrivateDestinations,
+      this.#opts.resolve,
+    );
     try {
+      if (refusal !== null) throw new Error(refusal);
       const response = await fetch(delivery.url, {
         method: 'POST',
         headers: {
