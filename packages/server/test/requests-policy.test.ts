@@ -484,6 +484,20 @@ describe('requests under a published version', () => {
     );
   });
 
+  it('a key revoked since the version was published can no longer decide', async () => {
+    const request = (
+      await createRequest(initiator, { intent: transfer('7500') })
+    ).json<SignatureRequest>();
+    await t.db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [tellersKey.id]);
+    try {
+      const refused = await decideRequest(request, tellersKey);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.message).toMatch(/can no longer decide/);
+    } finally {
+      await t.db.query('UPDATE api_keys SET revoked_at = NULL WHERE id = $1', [tellersKey.id]);
+    }
+  });
+
   it('a vault whose genesis approvers have not approved the version cannot take requests', async () => {
     const thirdAdmin = await newMember(t, orgId, 'third-admin@example.org', 'admin');
     const thirdKey = await insertApprovalApiKey(t.db, { orgId, createdBy: thirdAdmin.userId });

@@ -60,3 +60,25 @@ export async function approvalKeys(
       })),
   ];
 }
+
+/**
+ * Whether an approval key of a published directory may still decide: its person is still a
+ * member, and the key still exists (a passkey not deleted, an API key not revoked). A published
+ * version's directory is a snapshot; the nodes judge by it, the server refuses keys that left
+ * since (the next version drops them for the nodes too).
+ */
+export async function approvalKeyStillValid(
+  db: Queryable,
+  orgId: string,
+  keyId: string,
+  principal: string,
+): Promise<boolean> {
+  const rows = await db.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $3)
+       AND (EXISTS (SELECT 1 FROM passkeys WHERE id = $2 AND user_id = $3)
+         OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND org_id = $1 AND created_by = $3
+                      AND revoked_at IS NULL)) AS ok`,
+    [orgId, keyId, principal],
+  );
+  return rows[0]?.ok === true;
+}

@@ -29,6 +29,7 @@ import type { Queryable } from '../../store/database.js';
 import { appendAudit, auditActorOf } from '../audit/audit-store.js';
 import { actorId, type Actor } from '../auth/actor.js';
 import { enqueueJob } from '../jobs/jobs-store.js';
+import { approvalKeyStillValid } from '../policy/approval-keys.js';
 import { judgeRequest } from '../policy/judge.js';
 import { findPolicyVersion, genesisAcceptance } from '../policy/store.js';
 import { verifyDecision } from '../policy/verify-decision.js';
@@ -308,6 +309,12 @@ export async function decide(ctx: AppContext, input: DecideInput): Promise<Store
       const person = principal ?? approver.keyId;
       if (person === found.initiator.id || person === found.initiator.principal) {
         throw forbidden('the initiator cannot decide on their own request');
+      }
+      if (!(await approvalKeyStillValid(tx, orgId, approver.keyId, person))) {
+        throw forbidden(
+          `${approver.keyId} can no longer decide: its owner left the organisation or the key ` +
+            'was revoked or deleted',
+        );
       }
       const decisions = [...found.decisions, { approval, decision, principal, at: new Date() }];
       const external = externalDecisions(await answersOf(tx, view.id));
