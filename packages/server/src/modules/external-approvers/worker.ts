@@ -45,6 +45,14 @@ export interface ExternalApprovalWorkerOptions {
 
 const MAX_BACKOFF_MS = 60_000;
 
+/**
+ * Locks the call's request row first: a person's decision locks the request and then its
+ * calls (cancelling them), so taking the locks in the same order here avoids a deadlock.
+ */
+async function lockRequest(tx: Queryable, call: ExternalCall): Promise<void> {
+  await tx.query('SELECT 1 FROM signature_requests WHERE id = $1 FOR UPDATE', [call.requestId]);
+}
+
 /** Delay before attempt `attempts + 1`: 1 s, 2 s, 4 s … capped at 60 s, ±20 % jitter. */
 export function backoffMs(attempts: number): number {
   const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -87,6 +95,7 @@ export class ExternalApprovalWorker {
     const remaining = call.deadlineAt.getTime() - Date.now();
     if (remaining <= 0) {
       await this.opts.db.transaction(async (tx) => {
+        await lockRequest(tx, call);
         if (!(await finishCall(tx, call.callId, { status: 'timed_out' }))) return;
         await appendAudit(tx, {
           chain: call.orgId,
@@ -122,6 +131,7 @@ export class ExternalApprovalWorker {
       return;
     }
     const queued = await this.opts.db.transaction(async (tx) => {
+      await lockRequest(tx, call);
       const finished = await finishCall(tx, call.callId, {
         status: 'answered',
         decision: result.decision,
