@@ -48,8 +48,13 @@ export const APPROVAL_REFUSAL_REASONS = [
   'INTENT_MISMATCH',
   /** Evidence v2: the published policy blocks the request. */
   'POLICY_BLOCKED',
-  /** Evidence v2: the request expired (node clock), or claims a creation time in the future. */
+  /** Evidence v2: the request expired by the node's clock (`now` at or after `expiresAt`). */
   'REQUEST_EXPIRED',
+  /**
+   * Evidence v2: the request claims a creation time more than MAX_CLOCK_SKEW_MS in the node's
+   * future (its `createdAt` is the `now` the policy is evaluated at, so it may not run ahead).
+   */
+  'REQUEST_NOT_YET_VALID',
 ] as const;
 export type ApprovalRefusalReason = (typeof APPROVAL_REFUSAL_REASONS)[number];
 

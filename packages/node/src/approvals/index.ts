@@ -1,8 +1,10 @@
 /**
- * The approval gate (issue 4, "Approval gate"; APPROVALS.md): the signing-evidence format,
- * the admin-signed approval policy, `verifyEvidence`, which the session runner calls
- * before joining a signing session, `consumeEvidence`, which bounds the sessions an approval admits, and
- * the vault genesis whose policy governs the keys generated with it.
+ * The approval gate (issue 4, "Approval gate"; issue 6; APPROVALS.md): the signing-evidence
+ * formats, the admin-signed approval policy, `verifyEvidence` (v1), `verifyEvidenceV2` (a
+ * published policy version, recomputed) and `verifyAnyEvidence`, which the session runner calls
+ * before joining a signing session, `verifyApprovalSignature` (one approval, any payload; the
+ * server uses it too), `consumeEvidence`, which bounds the sessions an approval admits, and the
+ * vault genesis whose policy governs the keys generated with it.
  */
 export { canonicalJson, CanonicalJsonError } from '@coffer/protocol';
 export {
@@ -41,8 +43,16 @@ export type {
 } from './policy.js';
 export { assertEvidence, verifyEvidence } from './verify-evidence.js';
 export { verifyApprovalSignature } from './approval-signature.js';
-export { MAX_CLOCK_SKEW_MS, assertEvidenceV2, isEvidenceV2 } from './verify-evidence-v2.js';
+export { assertPublishedVersion } from './published-version.js';
+export {
+  MAX_CLOCK_SKEW_MS,
+  assertEvidenceV2,
+  isEvidenceV2,
+  verifyEvidenceV2,
+} from './verify-evidence-v2.js';
 export type { AcceptedEvidenceV2 } from './verify-evidence-v2.js';
+export { verifyAnyEvidence } from './verify-any-evidence.js';
+export type { AnyEvidenceVerdict, JudgedBy, KeyApprovalPolicies } from './verify-any-evidence.js';
 export {
   GENESIS_VERSION,
   genesisBoundSessionId,
@@ -51,5 +61,5 @@ export {
 } from './genesis.js';
 export type { VaultGenesis } from './genesis.js';
 export { SESSIONS_PER_APPROVAL, consumeEvidence, evidenceLedgerId } from './replay.js';
-export type { EvidenceVerdict } from './verify-evidence.js';
+export type { EvidenceRefusal, EvidenceVerdict } from './verdict.js';
 export { base64urlDecode, base64urlEncode, verifyWebAuthnApproval } from './webauthn.js';

@@ -8,19 +8,13 @@
  * verification); approvers are distinct; at least `quorum` of them. Any failure is a typed
  * refusal reason; one bad approval refuses the whole evidence (no silent skipping).
  */
-import { verifyApprovalSignature } from './approval-signature.js';
-import { ApprovalRefused, type ApprovalRefusalReason } from './errors.js';
+import { distinctPrincipals, verifyDistinctApprovals } from './approval-signature.js';
+import { ApprovalRefused } from './errors.js';
 import { approvalPayloadBytes, parseSigningEvidence, type SigningEvidence } from './evidence.js';
 import type { ApprovalPolicy } from './policy.js';
+import { verdictOf, type EvidenceVerdict } from './verdict.js';
 
-export type EvidenceVerdict =
-  | { readonly ok: true; readonly evidence: SigningEvidence; readonly approvers: readonly string[] }
-  | {
-      readonly ok: false;
-      readonly reason: ApprovalRefusalReason;
-      readonly message: string;
-      readonly approverKeyId?: string;
-    };
+export type { EvidenceVerdict } from './verdict.js';
 
 /** Decides whether `evidence` authorises signing `digestToSign` (hex) under `policy`. */
 export function verifyEvidence(
@@ -28,18 +22,10 @@ export function verifyEvidence(
   evidence: unknown,
   digestToSign: string,
 ): EvidenceVerdict {
-  try {
+  return verdictOf(() => {
     const checked = parseSigningEvidence(evidence);
-    return { ok: true, evidence: checked, approvers: checkEvidence(policy, checked, digestToSign) };
-  } catch (error) {
-    if (!(error instanceof ApprovalRefused)) throw error;
-    return {
-      ok: false,
-      reason: error.reason,
-      message: error.message,
-      ...(error.approverKeyId === undefined ? {} : { approverKeyId: error.approverKeyId }),
-    };
-  }
+    return { evidence: checked, approvers: checkEvidence(policy, checked, digestToSign) };
+  });
 }
 
 /** Like `verifyEvidence`, throwing ApprovalRefused; returns the distinct approvers. */
@@ -65,25 +51,18 @@ function checkEvidence(
   if (!evidence.digests.includes(digestToSign.toLowerCase())) {
     throw new ApprovalRefused('DIGEST_NOT_APPROVED', 'the digest to sign is not approved');
   }
-  const payload = approvalPayloadBytes(evidence);
-  const seen = new Set<string>();
+  const approvers = verifyDistinctApprovals(
+    policy.approvers,
+    evidence.approvals,
+    approvalPayloadBytes(evidence),
+  );
   // A person counts once however many of their keys approved (issue 6, item 4).
-  const principals = new Set<string>();
-  for (const approval of evidence.approvals) {
-    const who = approval.approverKeyId;
-    if (seen.has(who))
-      throw new ApprovalRefused('DUPLICATE_APPROVER', 'approver appears twice', who);
-    seen.add(who);
-    const approver = policy.approvers.find((a) => a.keyId === who);
-    if (!approver) throw new ApprovalRefused('UNKNOWN_APPROVER', 'not an enrolled approver', who);
-    principals.add(approver.principal ?? approver.keyId);
-    verifyApprovalSignature(approver, approval, payload);
-  }
-  if (principals.size < policy.quorum) {
+  const people = distinctPrincipals(approvers);
+  if (people < policy.quorum) {
     throw new ApprovalRefused(
       'QUORUM_NOT_MET',
-      `${principals.size} of ${policy.quorum} approvals (counted per person)`,
+      `${people} of ${policy.quorum} approvals (counted per person)`,
     );
   }
-  return [...seen];
+  return approvers.map((a) => a.keyId);
 }

@@ -28,28 +28,15 @@ import type {
 } from '../transport/index.js';
 import {
   ApprovalRefused,
-  assertEvidenceV2,
   consumeEvidence,
-  isEvidenceV2,
-  verifyEvidence,
+  verifyAnyEvidence,
+  type AnyEvidenceVerdict,
   type ApprovalPolicy,
-  type ApprovalRefusalReason,
   type SigningEvidence,
 } from '../approvals/index.js';
 
 /** What the replay ledger needs of accepted evidence (v1 or v2). */
 type EvidenceIds = Pick<SigningEvidence, 'vaultId' | 'requestId'>;
-
-type EvidenceJudgement =
-  | {
-      ok: true;
-      evidence: EvidenceIds;
-      approvers: readonly string[];
-      policy: string;
-      /** Evidence v2: the published version it was judged under. */
-      publishedVersion?: number;
-    }
-  | { ok: false; reason: ApprovalRefusalReason; message: string; approverKeyId?: string };
 import {
   PROTOCOL_ECHOED,
   checkBroadcastEchoes,
@@ -347,9 +334,14 @@ export class SessionRunner {
     const digest = driver.digestOf(params) ?? '';
     const keyId = await driver.keyIdOf?.(ctx, params);
     const genesis = keyId === undefined ? undefined : await this.#genesisOf(keyId);
-    let verdict = this.#judgeEvidence(request.evidence, genesis, digest);
-    if (verdict.ok && verdict.publishedVersion !== undefined && keyId !== undefined) {
-      verdict = await this.#checkPolicyHighWater(keyId, verdict.publishedVersion, verdict);
+    let verdict = verifyAnyEvidence(
+      { genesis, configured: this.#opts.approvalPolicy },
+      request.evidence,
+      digest,
+      new Date(),
+    );
+    if (verdict.ok && verdict.policy === 'published' && keyId !== undefined) {
+      verdict = await this.#checkPolicyHighWater(keyId, verdict.evidence.policyVersion, verdict);
     }
     if (verdict.ok) {
       this.#log.info(
@@ -358,7 +350,10 @@ export class SessionRunner {
           protocol: request.protocol,
           requestId: verdict.evidence.requestId,
           approvers: verdict.approvers,
-          policy: verdict.policy,
+          policy:
+            verdict.policy === 'published'
+              ? `published v${verdict.evidence.policyVersion}`
+              : verdict.policy,
         },
         'signing evidence accepted',
       );
@@ -377,44 +372,6 @@ export class SessionRunner {
   }
 
   /**
-   * Evidence v2 (a published policy version, recomputed from signed data) against the key's
-   * genesis; v1 against the genesis policy, or the configured policy for a key without one.
-   */
-  #judgeEvidence(
-    evidence: unknown,
-    genesis: VaultGenesis | undefined,
-    digest: string,
-  ): EvidenceJudgement {
-    if (isEvidenceV2(evidence)) {
-      try {
-        const accepted = assertEvidenceV2(genesis, evidence, digest, new Date());
-        const publishedVersion = accepted.evidence.policyVersion;
-        return {
-          ok: true,
-          ...accepted,
-          policy: `published v${publishedVersion}`,
-          publishedVersion,
-        };
-      } catch (error) {
-        if (!(error instanceof ApprovalRefused)) throw error;
-        return {
-          ok: false,
-          reason: error.reason,
-          message: error.message,
-          ...(error.approverKeyId === undefined ? {} : { approverKeyId: error.approverKeyId }),
-        };
-      }
-    }
-    const policy = genesis?.policy ?? this.#opts.approvalPolicy;
-    if (!policy)
-      return { ok: false, reason: 'QUORUM_NOT_MET', message: 'this node has no approval policy' };
-    const verdict = verifyEvidence(policy, evidence, digest);
-    return verdict.ok
-      ? { ...verdict, policy: genesis === undefined ? 'configured' : 'genesis' }
-      : verdict;
-  }
-
-  /**
    * Rollback protection for evidence v2: once this node accepted a published version for a
    * key, evidence judged under an older one is refused; a newer one raises the mark (stored
    * before the session starts).
@@ -422,8 +379,8 @@ export class SessionRunner {
   async #checkPolicyHighWater(
     keyId: string,
     version: number,
-    accepted: EvidenceJudgement,
-  ): Promise<EvidenceJudgement> {
+    accepted: AnyEvidenceVerdict,
+  ): Promise<AnyEvidenceVerdict> {
     const high = await loadPolicyHighWater(this.#opts.keystore, keyId);
     if (version < high) {
       return {
