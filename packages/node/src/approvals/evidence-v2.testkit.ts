@@ -226,15 +226,15 @@ export const intent = (amount: string, extra: Partial<Intent> = {}): Intent => (
   ...extra,
 });
 
-/** What an approver of request `req-1` for `i` signs. */
-export const requestPayload = (i: Intent) =>
+/** What an approver of request `requestId` for `i` signs. */
+export const requestPayload = (i: Intent, expiresAt = EXPIRES, requestId = 'req-1') =>
   requestApprovalPayloadJson({
-    requestId: 'req-1',
+    requestId,
     vaultId: 'vlt-1',
     digests: i.digests,
     policyVersion: 2,
     intentHash: intentHash(i),
-    expiresAt: EXPIRES,
+    expiresAt,
     decision: 'approve',
   });
 
@@ -259,6 +259,10 @@ export interface EvidenceOptions {
   readonly external?: SigningEvidenceV2['external'];
   /** The intent the approvers saw, if not the evidence's. */
   readonly signedIntent?: Intent;
+  /** Default `req-1`, created at CREATED, expiring at EXPIRES. */
+  readonly requestId?: string;
+  readonly createdAt?: string;
+  readonly expiresAt?: string;
 }
 
 /** Evidence v2 for request `req-1` on `i`, with `approvals` as (signer, time) pairs. */
@@ -268,9 +272,10 @@ export function evidenceV2(
   options: EvidenceOptions = {},
 ): SigningEvidenceV2 {
   const doc = options.doc ?? published();
+  const { requestId = 'req-1', createdAt = CREATED, expiresAt = EXPIRES } = options;
   return {
     version: 2,
-    requestId: 'req-1',
+    requestId,
     vaultId: 'vlt-1',
     digests: i.digests,
     policyVersion: doc.policyVersion,
@@ -282,15 +287,15 @@ export function evidenceV2(
         role: 'initiator',
         principal: 'usr-i',
       },
-      createdAt: CREATED,
-      expiresAt: EXPIRES,
+      createdAt,
+      expiresAt,
     },
     policy: {
       document: doc,
       approvals: versionApprovals(doc, options.signers ?? [adminA, adminB]),
     },
     approvals: approvals.map(([signer, at]) => ({
-      approval: signer.approve(requestPayload(options.signedIntent ?? i)),
+      approval: signer.approve(requestPayload(options.signedIntent ?? i, expiresAt, requestId)),
       at,
     })),
     external: options.external ?? [],
