@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PolicyId } from '../policy/identifiers.js';
+import { Ed25519PublicKeyHex } from './auth.js';
 import { OrgId, Timestamp } from './common.js';
 import { WebhookUrl } from './notifications.js';
 
@@ -17,8 +18,11 @@ export const CreateExternalApprover = z.strictObject({
   name: z.string().trim().min(1).max(100),
   /** https (plain http only to loopback), no credentials in the URL. */
   url: WebhookUrl,
-  /** The Ed25519 key (RFC 8032, 32 bytes hex) the endpoint signs its answers with. */
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/, 'must be 32 bytes of lowercase hex'),
+  /**
+   * The Ed25519 key (RFC 8032, 32 bytes hex, stored lowercase) the endpoint signs its answers
+   * with; the server also refuses encodings that are not a point, and small-order points.
+   */
+  publicKey: Ed25519PublicKeyHex,
 });
 export type CreateExternalApprover = z.infer<typeof CreateExternalApprover>;
 

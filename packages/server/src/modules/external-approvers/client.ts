@@ -2,9 +2,9 @@
  * One call to an external approver (issue 6, item 7; EXTERNAL-APPROVERS.md): POST the call's
  * JSON with `Coffer-Call-Id`, `Coffer-Timestamp` and `Coffer-Signature: v1=HMAC-SHA256(secret,
  * timestamp.body)` (the webhook scheme), no redirects followed. The answer counts only if it is
- * HTTP 200 JSON echoing the call id, with an Ed25519 signature by the endpoint's configured
- * key over `externalDecisionPayloadJson` — the same bytes the signing nodes verify. Anything
- * else is a failed attempt, described for the call's log.
+ * HTTP 200 JSON (at most 64 KiB) echoing the call id, with an Ed25519 signature by the
+ * endpoint's configured key over `externalDecisionPayloadJson` — the same bytes the signing
+ * nodes verify. Anything else is a failed attempt, described for the call's log.
  */
 import { ExternalApprovalAnswer, externalDecisionPayloadJson } from '@coffer/protocol';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -16,6 +16,32 @@ import type { DueCall } from './store.js';
 export const CALL_ID_HEADER = 'coffer-call-id';
 export const CALL_TIMESTAMP_HEADER = 'coffer-timestamp';
 export const CALL_SIGNATURE_HEADER = 'coffer-signature';
+
+/** An answer is a few hundred bytes; a larger one is refused unread (a hostile endpoint). */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The body as UTF-8, or null when it fails mid-way or grows past `limit` bytes. */
+async function boundedText(response: Response, limit: number): Promise<string | null> {
+  if (response.body === null) return '';
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export type CallResult =
   | {
@@ -69,8 +95,14 @@ export async function callExternalApprover(
       error: `unreachable: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  const text = await response.text().catch(() => '');
-  if (response.status !== 200) return { ok: false, error: `HTTP ${response.status}` };
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    return { ok: false, error: `HTTP ${response.status}` };
+  }
+  const text = await boundedText(response, MAX_ANSWER_BYTES);
+  if (text === null) {
+    return { ok: false, error: `the answer is unreadable or over ${MAX_ANSWER_BYTES} bytes` };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,6 +5,7 @@
  * policy keeps the answer key it was approved with (its directory snapshot), so deleting or
  * re-adding an endpoint changes nothing for requests already judged.
  */
+import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   CreateExternalApprover,
   CreatedExternalApprover,
@@ -17,7 +18,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app-context.js';
 import { errorResponses } from '../../http/error-responses.js';
-import { conflict, notFound } from '../../http/server-error.js';
+import { conflict, notFound, ServerError } from '../../http/server-error.js';
 import { appendAudit, auditActorOf } from '../audit/audit-store.js';
 import { actorId } from '../auth/actor.js';
 import { ADMIN_ROLES, EVERY_ROLE, requireOrgRole } from '../orgs/access.js';
@@ -29,6 +30,23 @@ import {
 } from './store.js';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
+
+/**
+ * The answer key must decode to a curve point (RFC 8032 §5.1.3) of more than small order:
+ * under a small-order key, anyone — the server included — could forge the endpoint's answers.
+ */
+function refuseUnusableAnswerKey(publicKey: string): void {
+  let usable = false;
+  try {
+    usable = !ed25519.Point.fromHex(publicKey).isSmallOrder();
+  } catch {
+    // Not a point: refused below.
+  }
+  if (usable) return;
+  throw new ServerError('VALIDATION_FAILED', 'publicKey is not a usable Ed25519 key', [
+    { path: 'body.publicKey', message: 'not a valid Ed25519 public key (or of small order)' },
+  ]);
+}
 
 export const externalApproverRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
   app,
@@ -51,6 +69,7 @@ export const externalApproverRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> 
     async (request, reply) => {
       const { orgId } = request.params;
       const { actor } = await requireOrgRole(db, request, orgId, ADMIN_ROLES);
+      refuseUnusableAnswerKey(request.body.publicKey);
       const created = await db.transaction(async (tx) => {
         const inserted = await insertExternalApprover(tx, {
           orgId,

@@ -63,22 +63,27 @@ export class ExternalApprovalWorker {
   readonly worker = `external-${randomBytes(6).toString('hex')}`;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
+  #stopped = false;
 
   constructor(private readonly opts: ExternalApprovalWorkerOptions) {}
 
   start(): void {
+    this.#stopped = false;
     this.#timer = setInterval(() => this.wake(), this.opts.pollMs ?? 1_000);
     this.#timer.unref();
   }
 
-  /** Runs a pass now unless one is running. */
+  /** Runs a pass now unless one is running or the worker is stopped. */
   wake(): void {
+    if (this.#stopped) return;
     this.#tick ??= this.tick()
       .catch((error: unknown) => this.opts.logger.error({ err: error }, 'external calls failed'))
       .finally(() => (this.#tick = undefined));
   }
 
+  /** Stops polling and waits for the pass in progress (its calls finish or are retried). */
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     await this.#tick;
   }
