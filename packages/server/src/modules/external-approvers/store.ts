@@ -167,8 +167,9 @@ interface CallRow {
 }
 
 /**
- * Claims up to `limit` pending calls that are due (or past their deadline) and not leased by a
- * live worker, leasing them to `worker` for `leaseMs`.
+ * Claims up to `limit` pending calls that are due and not leased by a live worker, leasing
+ * them to `worker` for `leaseMs`. Retries are never scheduled past the deadline, so a call is
+ * due again at its deadline at the latest (and then times out).
  */
 export async function claimDueCalls(
   db: Queryable,
@@ -182,7 +183,7 @@ export async function claimDueCalls(
   const rows = await db.query<CallRow>(
     `WITH due AS (
        SELECT call_id FROM external_calls
-       WHERE status = 'pending' AND (next_attempt_at <= now() OR deadline_at <= now())
+       WHERE status = 'pending' AND next_attempt_at <= now()
          AND (lease_until IS NULL OR lease_until < now())
        ORDER BY next_attempt_at, call_id LIMIT $3 FOR UPDATE SKIP LOCKED)
      UPDATE external_calls c SET leased_by = $1,

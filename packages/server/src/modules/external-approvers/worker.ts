@@ -92,7 +92,20 @@ export class ExternalApprovalWorker {
   async tick(): Promise<void> {
     const timeout = this.opts.attemptTimeoutMs ?? 10_000;
     const calls = await claimDueCalls(this.opts.db, this.worker, 2 * timeout + 5_000, 16);
-    await Promise.all(calls.map((call) => this.#handle(call, timeout)));
+    await Promise.all(
+      calls.map((call) => this.#handle(call, timeout).catch((error) => this.#release(call, error))),
+    );
+  }
+
+  /**
+   * Recording an outcome failed (its transaction rolled back, the call is still pending): let
+   * the call go after the backoff instead of holding it until the lease runs out.
+   */
+  async #release(call: DueCall, error: unknown): Promise<void> {
+    const message = `recording the outcome failed: ${error instanceof Error ? error.message : String(error)}`;
+    this.opts.logger.error({ err: error, callId: call.callId }, 'external call not recorded');
+    const next = new Date(Date.now() + backoffMs(call.attempts));
+    await scheduleRetry(this.opts.db, call.callId, this.worker, next, message);
   }
 
   async #handle(call: DueCall, timeout: number): Promise<void> {
