@@ -306,7 +306,7 @@ describe.each(storeBackends())('external-approval worker on $name', (backend) =>
 
   it('bad answers are failed attempts, retried until the deadline; then onTimeout runs once', async () => {
     const s = await setUp();
-    const worker = s.worker({ attemptTimeoutMs: 500 });
+    const worker = s.worker({ attemptTimeoutMs: 1_500 });
     const call = await s.newCall();
     const approve = (c: ReceivedCall, signature: string, callId = c.callId) => ({
       callId,
@@ -377,7 +377,7 @@ describe.each(storeBackends())('external-approval worker on $name', (backend) =>
   it('a running worker gives up at the deadline (eventually) and calls no more', async () => {
     const s = await setUp();
     s.endpoint.state.respond = () => ({ status: 503 });
-    const call = await s.newCall(2);
+    const call = await s.newCall(3);
     const worker = s.worker({ pollMs: 50, attemptTimeoutMs: 1_000 });
     worker.start();
     await waitFor('the timeout', () => s.seen.length > 0, 30_000);
@@ -386,8 +386,10 @@ describe.each(storeBackends())('external-approval worker on $name', (backend) =>
     const row = await s.rowOf(call.callId);
     expect(row.status).toBe('timed_out');
     expect(row.attempts).toBeGreaterThanOrEqual(2); // at least one call, then the timeout pass
+    // Each pass before the deadline called once (one cut short near the deadline may not arrive).
     const calls = s.endpoint.received.length;
-    expect(calls).toBe(row.attempts - 1);
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(row.attempts - 1);
     await s.worker().tick();
     expect(s.endpoint.received).toHaveLength(calls);
   });
